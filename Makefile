@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: book test unit notebooks clean help
+.PHONY: book test unit notebooks clean help page
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
@@ -39,3 +39,13 @@ test: unit notebooks
 
 clean:
 	rm -rf _build
+
+# Build the introduction and one page only, into _build/page, with the same
+# settings as the book (warnings are errors): for authors, while writing.
+#   make page PAGE=chapters/01_why_gradients_vanish
+page: $(STAMP)
+	@test -n "$(PAGE)" || (echo "usage: make page PAGE=chapters/<notebook name without .ipynb>"; exit 2)
+	@mkdir -p _build/tocs
+	@printf 'format: jb-book\nroot: intro\nchapters:\n  - file: %s\n' "$(PAGE)" > _build/tocs/$(notdir $(PAGE)).yml
+	$(BIN)/jupyter-book build . --all -W -n --keep-going --toc _build/tocs/$(notdir $(PAGE)).yml --path-output _build/page/$(notdir $(PAGE))
+	@echo "Open file://$(CURDIR)/_build/page/$(notdir $(PAGE))/_build/html/$(PAGE).html"
