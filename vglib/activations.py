@@ -107,7 +107,7 @@ def get(name, **hyperparameters) -> "Activation":
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown activation {name!r}; known: {', '.join(available())}.{hint}")
     cls = _REGISTRY[key]
-    allowed = cls.hyperparameters
+    allowed = cls.hyperparameters + cls.keywords
     unknown = sorted(set(hyperparameters) - set(allowed))
     if unknown:
         takes = ", ".join(allowed) if allowed else "no hyperparameters"
@@ -180,6 +180,7 @@ class Activation:
 
     name: str = ""
     hyperparameters: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # further __init__ keywords that are not hyperparameters (rng)
     kinks: tuple[float, ...] = ()
 
     def __call__(self, z):
@@ -464,6 +465,7 @@ class RReLU(Activation):
 
     name = "rrelu"
     hyperparameters = ("lower", "upper", "training", "seed", "paper")
+    keywords = ("rng",)
     kinks = (0.0,)
 
     def __init__(self, lower=1 / 8, upper=1 / 3, training=False, seed=None, rng=None, paper=False):
@@ -646,7 +648,10 @@ class GELU(Activation):
     .. math:: f(z) = z\,\Phi(z), \qquad f'(z) = \Phi(z) + z\,\varphi(z),
         \qquad \Phi(z) = \tfrac12\left(1 + \operatorname{erf}(z/\sqrt2)\right)
 
-    with ``φ`` the standard normal density. ``z φ(z)`` is evaluated only for
+    with ``φ`` the standard normal density. ``Φ`` is computed as
+    ``erfc(−z/√2)/2``, which keeps its relative accuracy in the left tail where
+    ``1 + erf`` cancels to nothing (at z = −8 the naive form is wrong in
+    the first digit). ``z φ(z)`` is evaluated only for
     ``|z| < 40`` (beyond, it is below 1e-340 and exactly 0 in float64), so
     ``z²`` never overflows. Failure mode: non-monotone just below 0 (minimum
     ≈ −0.17 at z ≈ −0.75), and ``erf`` costs more than a comparison.
@@ -659,10 +664,10 @@ class GELU(Activation):
     name = "gelu"
 
     def _f(self, z):
-        return z * (0.5 * (1.0 + special.erf(z * _SQRT_HALF)))
+        return z * (0.5 * special.erfc(-z * _SQRT_HALF))
 
     def _df(self, z):
-        cdf = 0.5 * (1.0 + special.erf(z * _SQRT_HALF))
+        cdf = 0.5 * special.erfc(-z * _SQRT_HALF)
         zc = np.where(np.abs(z) < 40, z, 0)  # φ(40) < 1e-340: the term is exactly 0 beyond
         pdf_term = np.where(np.abs(z) < 40, zc * np.exp(-0.5 * zc * zc) * _INV_SQRT_2PI, 0.0)
         return cdf + pdf_term
