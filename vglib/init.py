@@ -1,0 +1,156 @@
+r"""Weight initialisation schemes, looked up by name.
+
+A weight matrix has the shape ``(n_in, n_out)`` (so a layer computes
+``z = h W + b``): its *fan-in* is ``n_in`` and its *fan-out* is ``n_out``.
+
+=================  ===============================  =========================================
+name               distribution                     scale
+=================  ===============================  =========================================
+``zeros``          all zero                         (every unit in a layer stays identical)
+``normal``         :math:`N(0, \text{std}^2)`       ``std`` given (default 0.01)
+``uniform``        :math:`U(-a, a)`                 ``bound`` ``a`` given (default 0.05)
+``xavier_uniform`` :math:`U(-a, a)`                 :math:`a = \sqrt{6 / (n_{in} + n_{out})}`
+``xavier_normal``  :math:`N(0, s^2)`                :math:`s = \sqrt{2 / (n_{in} + n_{out})}`
+``he_uniform``     :math:`U(-a, a)`                 :math:`a = \sqrt{6 / n_{in}}`
+``he_normal``      :math:`N(0, s^2)`                :math:`s = \sqrt{2 / n_{in}}`
+``lecun_normal``   :math:`N(0, s^2)`                :math:`s = \sqrt{1 / n_{in}}`
+``lecun_uniform``  :math:`U(-a, a)`                 :math:`a = \sqrt{3 / n_{in}}`
+=================  ===============================  =========================================
+
+``glorot_uniform``/``glorot_normal`` are aliases of the Xavier names and
+``kaiming_uniform``/``kaiming_normal`` of the He names. Xavier keeps the
+variance of ``z`` and of ``δ`` roughly constant for a unit-slope activation
+(tanh near 0); He doubles it to make up for ReLU zeroing half its inputs.
+
+Numbers are always drawn in float64 and then rounded to the requested dtype,
+so a float32 and a float64 network built with one seed start from the same
+weights (up to rounding).
+
+References
+----------
+Glorot & Bengio (2010), Understanding the difficulty of training deep
+feedforward neural networks. AISTATS. He, Zhang, Ren & Sun (2015), Delving
+deep into rectifiers. ICCV. LeCun, Bottou, Orr & Müller (1998), Efficient BackProp.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+import numpy as np
+
+__all__ = ["initialize", "scale", "available", "as_generator", "ALIASES"]
+
+ALIASES = {
+    "glorot_uniform": "xavier_uniform",
+    "glorot_normal": "xavier_normal",
+    "kaiming_uniform": "he_uniform",
+    "kaiming_normal": "he_normal",
+}
+
+_UNIFORM = {
+    "xavier_uniform": lambda n_in, n_out: math.sqrt(6.0 / (n_in + n_out)),
+    "he_uniform": lambda n_in, n_out: math.sqrt(6.0 / n_in),
+    "lecun_uniform": lambda n_in, n_out: math.sqrt(3.0 / n_in),
+}
+_NORMAL = {
+    "xavier_normal": lambda n_in, n_out: math.sqrt(2.0 / (n_in + n_out)),
+    "he_normal": lambda n_in, n_out: math.sqrt(2.0 / n_in),
+    "lecun_normal": lambda n_in, n_out: math.sqrt(1.0 / n_in),
+}
+_NAMES = ("zeros", "normal", "uniform", *_UNIFORM, *_NORMAL)
+
+
+def available() -> list[str]:
+    """Sorted list of the initialisation names (aliases included)."""
+    return sorted((*_NAMES, *ALIASES))
+
+
+def as_generator(seed) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a seed (int or None) or a generator (returned as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, (int, np.integer)):
+        return np.random.default_rng(seed)
+    raise ValueError(f"seed must be an int, None or a numpy.random.Generator, got {type(seed).__name__}")
+
+
+def _canonical(name: str) -> str:
+    if not isinstance(name, str):
+        raise ValueError(f"init must be a name (str) or a callable, got {type(name).__name__}")
+    key = name.strip().lower().replace("-", "_")
+    key = ALIASES.get(key, key)
+    if key not in _NAMES:
+        close = difflib.get_close_matches(key, available(), n=1, cutoff=0.4)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown init {name!r}; known: {', '.join(available())}.{hint}")
+    return key
+
+
+def scale(name: str, n_in: int, n_out: int, *, std=None, bound=None) -> float:
+    """The standard deviation (normal schemes) or bound (uniform schemes) of ``name``."""
+    key = _canonical(name)
+    if key == "zeros":
+        return 0.0
+    if key == "normal":
+        return 0.01 if std is None else float(std)
+    if key == "uniform":
+        return 0.05 if bound is None else float(bound)
+    table = _UNIFORM if key in _UNIFORM else _NORMAL
+    return table[key](n_in, n_out)
+
+
+def initialize(name, n_in, n_out, rng=None, *, dtype=np.float64, std=None, bound=None):
+    r"""Draw a weight matrix ``W`` of shape ``(n_in, n_out)``.
+
+    Parameters
+    ----------
+    name : str or callable
+        A scheme from :func:`available`, or a callable
+        ``f(n_in, n_out, rng) -> array of shape (n_in, n_out)``.
+    n_in, n_out : int
+        Fan-in and fan-out of ``W``.
+    rng : int, None or numpy.random.Generator
+        Source of randomness (a seed or a generator).
+    dtype : numpy float dtype
+        Dtype of the result (numbers are drawn in float64 first).
+    std : float, optional
+        Standard deviation for ``"normal"`` (default 0.01).
+    bound : float, optional
+        Half-width ``a`` of ``U(-a, a)`` for ``"uniform"`` (default 0.05).
+
+    Returns
+    -------
+    numpy.ndarray of shape ``(n_in, n_out)`` and dtype ``dtype``.
+
+    Examples
+    --------
+    >>> W = initialize("xavier_uniform", 784, 10, rng=0)
+    >>> W.shape, bool(abs(W).max() <= (6 / 794) ** 0.5)
+    ((784, 10), True)
+    """
+    n_in, n_out = int(n_in), int(n_out)
+    if n_in < 1 or n_out < 1:
+        raise ValueError(f"a weight matrix needs n_in >= 1 and n_out >= 1, got shape ({n_in}, {n_out})")
+    rng = as_generator(rng)
+    if callable(name):
+        W = np.asarray(name(n_in, n_out, rng), dtype=np.float64)
+        if W.shape != (n_in, n_out):
+            raise ValueError(f"the init callable returned shape {W.shape}, expected ({n_in}, {n_out})")
+        return W.astype(dtype)
+    key = _canonical(name)
+    if std is not None and key != "normal":
+        raise ValueError(f"std is only used by init='normal', not {name!r}")
+    if bound is not None and key != "uniform":
+        raise ValueError(f"bound is only used by init='uniform', not {name!r}")
+    s = scale(key, n_in, n_out, std=std, bound=bound)
+    if not (math.isfinite(s) and s >= 0):
+        raise ValueError(f"the scale of init {name!r} must be finite and >= 0, got {s!r}")
+    if key == "zeros":
+        W = np.zeros((n_in, n_out))
+    elif key == "uniform" or key in _UNIFORM:
+        W = rng.uniform(-s, s, size=(n_in, n_out))
+    else:
+        W = rng.normal(0.0, s, size=(n_in, n_out))
+    return W.astype(dtype)

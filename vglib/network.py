@@ -1,0 +1,568 @@
+r"""A multilayer perceptron with an explicit, inspectable backward pass.
+
+Notation (the book's): layers ``l = 0, …, L−1``; the input is ``h_{−1} = X``;
+
+.. math::
+    z_l = h_{l-1} W_l + b_l, \qquad h_l = f_l(z_l) \quad (l < L-1), \qquad o = z_{L-1}
+
+(the last layer is linear: its output ``o`` is the logits). ``W_l`` has shape
+``(n_in, n_out)``. Backpropagation starts from ``δ_{L−1} = ∂ℓ/∂o`` and runs
+
+.. math::
+    \frac{\partial \ell}{\partial W_l} = h_{l-1}^\top \delta_l, \qquad
+    \frac{\partial \ell}{\partial b_l} = \textstyle\sum_i \delta_{l,i}, \qquad
+    \delta_{l-1} = \underbrace{f_{l-1}'(z_{l-1})}_{\text{local}} \odot
+                   \underbrace{(\delta_l W_l^\top)}_{\text{upstream}}
+
+which is the product of local derivatives that makes gradients vanish. The
+backward pass only *computes* gradients; it never changes a weight (that is
+the optimiser's job, see :mod:`vglib.optim`).
+
+All parameters live in one contiguous array (``net.flat``); ``net.weights``,
+``net.biases`` and ``net.alphas`` are views of it, so an in-place change such
+as ``net.weights[0][...] = W`` is seen by the network. Computation runs in
+the network's dtype (float64 by default, float32 for speed) and reuses
+preallocated work arrays, so a training step allocates almost nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special
+
+from . import activations as _acts
+from . import init as _init
+from . import losses as _losses
+
+__all__ = ["MLP", "Gradients", "Trace"]
+
+
+# ----------------------------------------------------------------------------
+# fast in-place kernels for the common activations. Each pair computes exactly
+# what the activation object computes (tests compare them), without allocating.
+#   fwd(act, z, h, mask):        h <- f(z)
+#   bwd(act, z, h, g, tmp, mask): g <- g * f'(z)            (local x upstream)
+
+
+def _identity_fwd(act, z, h, mask):
+    np.copyto(h, z)
+
+
+def _identity_bwd(act, z, h, g, tmp, mask):
+    pass
+
+
+def _sigmoid_fwd(act, z, h, mask):
+    special.expit(z, out=h)
+
+
+def _sigmoid_bwd(act, z, h, g, tmp, mask):
+    # σ'(z) = σ(z) σ(−z): accurate in both tails, where σ(1 − σ) rounds to 0.
+    np.negative(z, out=tmp)
+    special.expit(tmp, out=tmp)
+    tmp *= h
+    g *= tmp
+
+
+def _tanh_fwd(act, z, h, mask):
+    np.tanh(z, out=h)
+
+
+def _tanh_bwd(act, z, h, g, tmp, mask):
+    # tanh'(z) = 4e / (1 + e)^2 with e = exp(−2|z|): exact in the tails.
+    np.abs(z, out=tmp)
+    np.negative(tmp, out=tmp)
+    np.exp(tmp, out=tmp)
+    tmp *= tmp
+    g *= tmp
+    g *= 4.0
+    tmp += 1.0
+    tmp *= tmp
+    g /= tmp
+
+
+def _relu_fwd(act, z, h, mask):
+    np.maximum(z, 0, out=h)
+
+
+def _relu_bwd(act, z, h, g, tmp, mask):
+    np.greater(z, 0, out=mask)
+    np.multiply(g, mask, out=g)
+
+
+def _leaky_fwd(act, z, h, mask):
+    np.multiply(z, act.alpha, out=h)
+    np.greater(z, 0, out=mask)
+    np.copyto(h, z, where=mask)
+
+
+def _leaky_bwd(act, z, h, g, tmp, mask):
+    np.less_equal(z, 0, out=mask)
+    np.multiply(g, act.alpha, out=g, where=mask)
+
+
+def _generic_fwd(act, z, h, mask):
+    h[...] = act(z)
+
+
+def _generic_bwd(act, z, h, g, tmp, mask):
+    g *= act.grad(z)
+
+
+_KERNELS = {
+    _acts.Identity: (_identity_fwd, _identity_bwd),
+    _acts.Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
+    _acts.Tanh: (_tanh_fwd, _tanh_bwd),
+    _acts.ReLU: (_relu_fwd, _relu_bwd),
+    _acts.LeakyReLU: (_leaky_fwd, _leaky_bwd),
+}
+
+
+def _kernels(act):
+    return _KERNELS.get(type(act), (_generic_fwd, _generic_bwd))
+
+
+# ----------------------------------------------------------------------------
+# records
+
+
+class Gradients(list):
+    """The gradients of one backward pass: ``grads[l] == (dW_l, db_l)``.
+
+    A list of ``L`` pairs with the shapes of ``(W_l, b_l)``, plus
+
+    * ``alphas``: per hidden layer, ``∂ℓ/∂α`` of a PReLU layer's slope(s)
+      (shape ``(1,)`` when shared, ``(n_units,)`` per unit), else ``None``;
+    * ``flat``: all of them in one array, laid out like ``net.flat``.
+    """
+
+    def __init__(self, pairs, alphas, flat):
+        super().__init__(pairs)
+        self.alphas = alphas
+        self.flat = flat
+
+    @property
+    def dW(self):
+        """The weight gradients ``∂ℓ/∂W_l``, one per layer."""
+        return [p[0] for p in self]
+
+    @property
+    def db(self):
+        """The bias gradients ``∂ℓ/∂b_l``, one per layer."""
+        return [p[1] for p in self]
+
+
+@dataclass
+class Trace:
+    """What one forward (and backward) pass computed, kept for plotting.
+
+    Attributes
+    ----------
+    x : ndarray (N, n_0)
+        The input ``X``.
+    z : list of ndarray
+        Pre-activations ``z_l`` of every layer, ``l = 0 … L−1`` (``z[-1]`` is the logits).
+    h : list of ndarray
+        Activations ``h_l = f_l(z_l)`` of the hidden layers, ``l = 0 … L−2``.
+    delta : list of ndarray
+        Error signals ``δ_l = ∂ℓ/∂z_l``, ``l = 0 … L−1``; empty until a backward pass ran.
+    """
+
+    x: np.ndarray
+    z: list
+    h: list
+    delta: list = field(default_factory=list)
+
+    @property
+    def logits(self):
+        return self.z[-1]
+
+
+class _Work:
+    """Preallocated work arrays for one batch size."""
+
+    def __init__(self, sizes, n, dtype):
+        outs = sizes[1:]
+        self.z = [np.empty((n, k), dtype) for k in outs]
+        self.h = [np.empty((n, k), dtype) for k in outs[:-1]]
+        self.g = [np.empty((n, k), dtype) for k in outs[:-1]]
+        self.tmp = [np.empty((n, k), dtype) for k in outs[:-1]]
+        self.mask = [np.empty((n, k), bool) for k in outs[:-1]]
+        self.dout = np.empty((n, outs[-1]), dtype)
+
+
+# ----------------------------------------------------------------------------
+
+
+class MLP:
+    r"""A fully connected network: hidden layers with activations, then a linear output.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``[n_0, n_1, …, n_L]``: input width, hidden widths, number of outputs
+        (at least two entries).
+    activation : str, Activation, or a list of them, default "relu"
+        The hidden activation (see :func:`vglib.activations.available`), or
+        one per hidden layer (``len(sizes) − 2`` of them). Every layer gets its
+        own copy of an activation object, so an RReLU layer's random slopes
+        and a PReLU layer's learned slope belong to that layer.
+    init : str or callable, default "xavier_uniform"
+        Weight initialisation (see :func:`vglib.init.available`).
+    seed : int, None or numpy.random.Generator
+        Source of all randomness (weights, then RReLU slopes).
+    init_std, init_bound : float, optional
+        The scale for ``init="normal"`` (standard deviation) and
+        ``init="uniform"`` (bound ``a`` of ``U(−a, a)``).
+    bias : float or sequence of float, default 0.0
+        Initial value of every bias, or one per layer (a negative value
+        provokes dead ReLU units).
+    dtype : numpy.float64 or numpy.float32
+        Dtype of every parameter, activation and gradient.
+    loss : str or Loss, default "cross_entropy"
+        Used by :meth:`loss_and_grads` (see :mod:`vglib.losses`).
+    prelu_slopes : {"shared", "per_unit"}
+        For PReLU layers given by name: one slope per layer or one per unit.
+        A PReLU object whose ``alpha`` is an array of shape ``(n_units,)`` is
+        per unit anyway.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = MLP([4, 3, 2], activation="tanh", seed=0)
+    >>> X = np.ones((5, 4)); y = np.array([0, 1, 0, 1, 1])
+    >>> loss, grads = net.loss_and_grads(X, y)
+    >>> grads[0][0].shape, grads[0][1].shape
+    ((4, 3), (3,))
+    """
+
+    def __init__(self, sizes, activation="relu", init="xavier_uniform", seed=None, *,
+                 init_std=None, init_bound=None, bias=0.0, dtype=np.float64,
+                 loss="cross_entropy", prelu_slopes="shared"):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"sizes must list at least an input and an output width, all >= 1; got {sizes}")
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype}")
+        if prelu_slopes not in ("shared", "per_unit"):
+            raise ValueError(f"prelu_slopes must be 'shared' or 'per_unit', got {prelu_slopes!r}")
+        self.sizes = sizes
+        self.dtype = dtype
+        self.loss = _losses.get(loss)
+        self.training = True
+        L = self.n_layers = len(sizes) - 1
+        n_hidden = L - 1
+
+        # activations: one object per hidden layer
+        if isinstance(activation, (list, tuple)):
+            if len(activation) != n_hidden:
+                raise ValueError(
+                    f"got {len(activation)} activations for {n_hidden} hidden layers "
+                    f"(sizes {sizes} has {n_hidden} hidden layers)")
+            acts = [copy.deepcopy(_acts.get(a)) for a in activation]
+        else:
+            proto = _acts.get(activation)
+            acts = [copy.deepcopy(proto) for _ in range(n_hidden)]
+        rng = _init.as_generator(seed)
+
+        # parameter layout in one flat array: W_0, b_0, W_1, b_1, …, then PReLU slopes
+        self._layout = []
+        offset = 0
+        for l in range(L):
+            shape_w = (sizes[l], sizes[l + 1])
+            self._layout.append(("W", l, offset, shape_w))
+            offset += shape_w[0] * shape_w[1]
+            self._layout.append(("b", l, offset, (sizes[l + 1],)))
+            offset += sizes[l + 1]
+        alpha_init = {}
+        for l, act in enumerate(acts):
+            if isinstance(act, _acts.PReLU):
+                a = np.asarray(act.alpha, dtype=np.float64)
+                if a.ndim == 0:
+                    a = np.full(sizes[l + 1] if prelu_slopes == "per_unit" else 1, float(a))
+                if a.shape not in ((1,), (sizes[l + 1],)):
+                    raise ValueError(
+                        f"PReLU slopes of hidden layer {l} have shape {a.shape}; expected (1,) "
+                        f"or ({sizes[l + 1]},) for its {sizes[l + 1]} units")
+                alpha_init[l] = a
+                self._layout.append(("alpha", l, offset, a.shape))
+                offset += a.size
+        self.flat = np.zeros(offset, dtype=dtype)
+        self.activations = acts
+        self._make_views()
+
+        biases = [bias] * L if np.ndim(bias) == 0 else list(bias)
+        if len(biases) != L:
+            raise ValueError(f"got {len(biases)} bias values for {L} layers")
+        for l in range(L):
+            self._W[l][...] = _init.initialize(init, sizes[l], sizes[l + 1], rng, dtype=dtype,
+                                               std=init_std, bound=init_bound)
+            self._b[l][...] = float(biases[l])
+        for l, a in alpha_init.items():
+            self._alpha[l][...] = a
+        for act in acts:
+            if isinstance(act, _acts.RReLU):
+                act.rng = rng.spawn(1)[0]
+        self.trace = None
+        self.train()
+
+    # -- storage --------------------------------------------------------------
+
+    def _make_views(self):
+        L = self.n_layers
+        self._W, self._b = [None] * L, [None] * L
+        self._alpha = [None] * (L - 1)
+        for kind, l, off, shape in self._layout:
+            view = self.flat[off:off + math.prod(shape)].reshape(shape)
+            {"W": self._W, "b": self._b, "alpha": self._alpha}[kind][l] = view
+        for l, act in enumerate(self.activations):
+            if self._alpha[l] is not None:
+                act.alpha = self._alpha[l]  # the activation reads the trained slope
+        self._kern = [_kernels(a) for a in self.activations]
+        self._work = {}
+        self._grad_views = None  # (flat gradient array, its views), reused by training
+
+    def _views_of(self, flat):
+        pairs, alphas = [], [None] * (self.n_layers - 1)
+        tmp = {"W": [None] * self.n_layers, "b": [None] * self.n_layers, "alpha": alphas}
+        for kind, l, off, shape in self._layout:
+            tmp[kind][l] = flat[off:off + math.prod(shape)].reshape(shape)
+        pairs = list(zip(tmp["W"], tmp["b"]))
+        return pairs, alphas
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("_W", "_b", "_alpha", "_kern", "_work", "_grad_views"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._make_views()
+
+    def copy(self):
+        """An independent copy (parameters, activations and mode)."""
+        return copy.deepcopy(self)
+
+    @property
+    def weights(self):
+        """``[W_0, …, W_{L−1}]``, views of ``net.flat`` (change them in place)."""
+        return list(self._W)
+
+    @weights.setter
+    def weights(self, values):
+        self._assign(self._W, values, "weights")
+
+    @property
+    def biases(self):
+        """``[b_0, …, b_{L−1}]``, views of ``net.flat``."""
+        return list(self._b)
+
+    @biases.setter
+    def biases(self, values):
+        self._assign(self._b, values, "biases")
+
+    @property
+    def alphas(self):
+        """Per hidden layer, the PReLU slope(s) (a view of ``net.flat``), or ``None``."""
+        return list(self._alpha)
+
+    def _assign(self, targets, values, what):
+        values = list(values)
+        if len(values) != len(targets):
+            raise ValueError(f"got {len(values)} {what} for {len(targets)} layers")
+        for l, (t, v) in enumerate(zip(targets, values)):
+            v = np.asarray(v)
+            if v.shape != t.shape:
+                raise ValueError(f"{what}[{l}] must have shape {t.shape}, got {v.shape}")
+            t[...] = v
+
+    def parameters(self):
+        """List of ``(name, array)`` for every trained parameter (``W0``, ``b0``, …, ``alpha2``)."""
+        views = {"W": self._W, "b": self._b, "alpha": self._alpha}
+        return [(f"{kind}{l}", views[kind][l]) for kind, l, _, _ in self._layout]
+
+    @property
+    def n_params(self) -> int:
+        """Number of trained numbers."""
+        return self.flat.size
+
+    # -- mode -----------------------------------------------------------------
+
+    def train(self):
+        """Training mode: RReLU layers draw random slopes. Returns the network."""
+        self.training = True
+        for act in self.activations:
+            if hasattr(act, "training"):
+                act.training = True
+        return self
+
+    def eval(self):
+        """Evaluation mode: RReLU layers use their fixed slope. Returns the network."""
+        self.training = False
+        for act in self.activations:
+            if hasattr(act, "training"):
+                act.training = False
+        return self
+
+    # -- checks ---------------------------------------------------------------
+
+    def _input(self, X):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"X has shape {X.shape}, but the first layer takes {self.sizes[0]} features: "
+                f"expected (batch, {self.sizes[0]})")
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"X must hold numbers, got dtype {X.dtype}")
+        return np.ascontiguousarray(X, dtype=self.dtype)
+
+    def _work_for(self, n):
+        w = self._work.get(n)
+        if w is None:
+            if len(self._work) > 8:
+                self._work.clear()
+            w = self._work[n] = _Work(self.sizes, n, self.dtype)
+        return w
+
+    # -- passes ---------------------------------------------------------------
+
+    def _forward(self, X, zs, hs, masks):
+        """Fill ``zs`` and ``hs`` (lists of arrays) from ``X``; return the logits."""
+        W, b, L = self._W, self._b, self.n_layers
+        h = X
+        for l in range(L - 1):
+            z = zs[l]
+            np.matmul(h, W[l], out=z)
+            z += b[l]
+            self._kern[l][0](self.activations[l], z, hs[l], masks[l])
+            h = hs[l]
+        z = zs[L - 1]
+        np.matmul(h, W[L - 1], out=z)
+        z += b[L - 1]
+        return z
+
+    def _backward(self, X, zs, hs, dout, gs, tmps, masks, flat):
+        """Backpropagate ``dout = ∂ℓ/∂o`` into the gradient array ``flat``; ``gs`` become ``δ_l``."""
+        cached = self._grad_views
+        if cached is not None and cached[0] is flat:
+            pairs, alphas = cached[1], cached[2]
+        else:
+            pairs, alphas = self._views_of(flat)
+            self._grad_views = (flat, pairs, alphas)
+        g = dout
+        for l in range(self.n_layers - 1, -1, -1):
+            dW, db = pairs[l]
+            np.matmul(X.T if l == 0 else hs[l - 1].T, g, out=dW)     # ∂ℓ/∂W_l = h_{l−1}^T δ_l
+            np.sum(g, axis=0, out=db)                                # ∂ℓ/∂b_l = Σ_i δ_l
+            if l == 0:
+                break
+            k = l - 1
+            gp = gs[k]
+            np.matmul(g, self._W[l].T, out=gp)                       # upstream: δ_l W_l^T
+            act = self.activations[k]
+            if alphas[k] is not None:                                # PReLU: ∂ℓ/∂α = Σ upstream · ∂f/∂α
+                ga = gp * act.grad_alpha(zs[k])
+                alphas[k][...] = ga.sum() if alphas[k].size == 1 else ga.sum(axis=0)
+            self._kern[k][1](act, zs[k], hs[k], gp, tmps[k], masks[k])  # δ_{l−1} = f'(z) ⊙ upstream
+            g = gp
+        return pairs, alphas
+
+    def _step_grads(self, X, t, flat):
+        """One forward and backward pass in the work arrays; gradients into ``flat``. Returns the loss."""
+        w = self._work_for(X.shape[0])
+        o = self._forward(X, w.z, w.h, w.mask)
+        loss, dout = self.loss._value_and_grad(o, t, w.dout)
+        self._backward(X, w.z, w.h, dout, w.g, w.tmp, w.mask, flat)
+        return loss
+
+    def forward(self, X, keep=False):
+        """The logits ``o`` for the inputs ``X`` of shape ``(N, n_0)``; returns a new ``(N, n_L)`` array.
+
+        With ``keep=True`` the pass is also recorded in ``net.trace``
+        (a :class:`Trace` with ``z_l`` and ``h_l``), ready for :meth:`backward`.
+        """
+        X = self._input(X)
+        w = self._work_for(X.shape[0])
+        o = self._forward(X, w.z, w.h, w.mask)
+        if keep:
+            self.trace = Trace(x=X.copy(), z=[z.copy() for z in w.z], h=[h.copy() for h in w.h])
+        return o.copy()
+
+    def backward(self, dout):
+        r"""Backpropagate ``∂ℓ/∂o`` through the pass kept by ``forward(X, keep=True)``.
+
+        Parameters
+        ----------
+        dout : ndarray (N, n_L)
+            The gradient of the loss with respect to the logits, ``δ_{L−1}``.
+
+        Returns
+        -------
+        Gradients
+            ``grads[l] == (∂ℓ/∂W_l, ∂ℓ/∂b_l)``. The error signals ``δ_l`` are
+            stored in ``net.trace.delta``. No parameter changes.
+        """
+        tr = self.trace
+        if tr is None:
+            raise ValueError("backward needs the pass kept by net.forward(X, keep=True); call that first")
+        dout = np.asarray(dout, dtype=self.dtype)
+        if dout.shape != tr.z[-1].shape:
+            raise ValueError(f"dout has shape {dout.shape}, but the kept output has shape {tr.z[-1].shape}")
+        gs = [np.empty_like(h) for h in tr.h]
+        tmps = [np.empty_like(h) for h in tr.h]
+        masks = [np.empty(h.shape, bool) for h in tr.h]
+        flat = np.empty_like(self.flat)
+        pairs, alphas = self._backward(tr.x, tr.z, tr.h, dout.copy(), gs, tmps, masks, flat)
+        tr.delta = [*gs, dout.copy()]
+        return Gradients(pairs, alphas, flat)
+
+    def loss_and_grads(self, X, y, keep=False):
+        r"""Loss ``ℓ`` of the batch and its gradients with respect to every parameter.
+
+        Parameters
+        ----------
+        X : array (N, n_0)
+            Inputs.
+        y : array
+            Targets: integer labels of shape ``(N,)`` for cross-entropy (see
+            :mod:`vglib.losses` for the others).
+        keep : bool
+            Also record ``z_l``, ``h_l`` and ``δ_l`` in ``net.trace``.
+
+        Returns
+        -------
+        loss : float
+        grads : Gradients
+            ``grads[l] == (dW_l, db_l)`` with the shapes of ``(W_l, b_l)``;
+            ``grads.alphas`` holds PReLU slope gradients. A fresh copy: later
+            passes do not change it, and no parameter was changed.
+        """
+        X = self._input(X)
+        w = self._work_for(X.shape[0])
+        o = self._forward(X, w.z, w.h, w.mask)
+        t = self.loss.targets(y, o.shape, self.dtype)
+        loss, dout = self.loss._value_and_grad(o, t, w.dout)
+        if keep:
+            self.trace = Trace(x=X.copy(), z=[z.copy() for z in w.z], h=[h.copy() for h in w.h])
+            self.trace.delta = [None] * self.n_layers
+            self.trace.delta[-1] = dout.copy()
+        flat = np.empty_like(self.flat)
+        pairs, alphas = self._backward(X, w.z, w.h, dout, w.g, w.tmp, w.mask, flat)
+        if keep:
+            self.trace.delta[:-1] = [g.copy() for g in w.g]
+        return loss, Gradients(pairs, alphas, flat)
+
+    def predict(self, X):
+        """Predicted class ``argmax_k o_k`` for every row of ``X``."""
+        return self.forward(X).argmax(axis=1)
+
+    def __repr__(self):
+        names = [a.name for a in self.activations]
+        act = names[0] if names and len(set(names)) == 1 else names
+        return f"MLP({self.sizes}, activation={act!r}, dtype={self.dtype.name})"
