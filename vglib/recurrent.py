@@ -1,0 +1,503 @@
+r"""Recurrent networks with explicit backpropagation through time (BPTT).
+
+Two models, one layer each, with the weight layout of PyTorch's ``nn.RNN``
+and ``nn.LSTM`` (so that weights can be copied across and results compared):
+
+* :class:`RNN`, the vanilla (Elman) tanh network
+
+  .. math:: z_t = W_{ih} x_t + W_{hh} h_{t-1} + b, \qquad h_t = \tanh z_t ;
+
+* :class:`LSTM`, the long short-term memory cell with a forget gate
+
+  .. math::
+      a_t &= W_{ih} x_t + W_{hh} h_{t-1} + b = [a^i_t; a^f_t; a^g_t; a^o_t] \\
+      i_t &= \sigma(a^i_t),\; f_t = \sigma(a^f_t),\; g_t = \tanh(a^g_t),\; o_t = \sigma(a^o_t) \\
+      c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh c_t .
+
+Both start from a zero state. ``forward(X)`` takes ``X`` of shape
+``(T, batch, input_size)``; ``backward(dhs)`` takes the loss gradient with
+respect to every ``h_t`` and returns the gradients of ``W_ih``, ``W_hh``,
+``b`` and ``X``. Backward is "local derivative × upstream gradient", step by
+step from ``t = T−1`` down to 0, and never changes a weight.
+
+Gradient flow through time, the subject of chapter 9, is measured by
+``jacobians(X)`` / ``jacobian_norms(X)``: the matrices ``∂h_{T−1}/∂h_t`` for
+every ``t`` (time lag ``T−1−t``), computed by propagating an identity matrix
+backwards. After ``backward``, ``grad_h`` holds the total loss gradient
+``∂L/∂h_t`` that reached each step (and, for the LSTM, ``grad_c`` holds
+``∂L/∂c_t``).
+
+The module also holds the *adding problem* of Hochreiter & Schmidhuber
+(1997), a task that needs a long memory, and a small trainer for it.
+
+References
+----------
+Elman (1990), Finding structure in time. Cognitive Science 14.
+Bengio, Simard & Frasconi (1994), Learning long-term dependencies with
+gradient descent is difficult. IEEE Trans. Neural Networks 5(2).
+Hochreiter & Schmidhuber (1997), Long short-term memory. Neural Computation 9(8).
+Gers, Schmidhuber & Cummins (2000), Learning to forget: continual prediction
+with LSTM. Neural Computation 12(10).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import get
+
+__all__ = ["RNN", "LSTM", "adding_problem", "train_adding", "AddingResult", "GATES"]
+
+_sigmoid = get("sigmoid")
+_tanh = get("tanh")
+
+#: Order of the gate blocks in ``W_ih``, ``W_hh`` and ``b`` (as in PyTorch).
+GATES = ("i", "f", "g", "o")
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _orthogonal(n, rng):
+    """A random ``n × n`` orthogonal matrix (QR of a Gaussian matrix, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+class _Recurrent:
+    """What RNN and LSTM share: parameters, shape checks, the BPTT driver."""
+
+    n_blocks = 1  # gate blocks stacked in W_ih, W_hh, b
+
+    def __init__(self, input_size, hidden_size, *, seed=0, rng=None, scale=None):
+        self.input_size = _positive_int("input_size", input_size)
+        self.hidden_size = _positive_int("hidden_size", hidden_size)
+        if rng is None:
+            rng = np.random.default_rng(seed)
+        elif not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        H, G = self.hidden_size, self.n_blocks * self.hidden_size
+        k = 1.0 / math.sqrt(H)
+        self.W_ih = rng.uniform(-k, k, size=(G, self.input_size))
+        if scale is None:
+            self.W_hh = rng.uniform(-k, k, size=(G, H))
+        else:
+            scale = float(scale)
+            if not (math.isfinite(scale) and scale >= 0):
+                raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")
+            self.W_hh = np.concatenate([scale * _orthogonal(H, rng) for _ in range(self.n_blocks)])
+        self.b = np.zeros(G)
+        self._cache = None
+        self.grad_h = None
+
+    # -- parameters and shapes -----------------------------------------------------
+    @property
+    def params(self) -> dict:
+        """The parameters by name (the arrays themselves, not copies)."""
+        return {"W_ih": self.W_ih, "W_hh": self.W_hh, "b": self.b}
+
+    def _expected_shapes(self):
+        n = "" if self.n_blocks == 1 else f"{self.n_blocks}"
+        G, H, I = self.n_blocks * self.hidden_size, self.hidden_size, self.input_size
+        return {"W_ih": (f"({n}H, I)", (G, I)), "W_hh": (f"({n}H, H)", (G, H)), "b": (f"({n}H,)", (G,))}
+
+    def _check_params(self):
+        for name, (symbolic, shape) in self._expected_shapes().items():
+            got = np.shape(getattr(self, name))
+            if got != shape:
+                raise ValueError(
+                    f"{type(self).__name__}.{name} must have shape {symbolic} = {shape} "
+                    f"(H={self.hidden_size}, I={self.input_size}), got {got}"
+                )
+
+    def _check_X(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 3 or X.shape[2] != self.input_size or X.shape[0] < 1 or X.shape[1] < 1:
+            hint = " (for one sequence use X[:, None, :])" if X.ndim == 2 else ""
+            raise ValueError(
+                f"X must have shape (T, batch, input_size) = (T, batch, {self.input_size}) "
+                f"with T, batch >= 1, got {X.shape}{hint}"
+            )
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X holds NaN or infinite values")
+        return X
+
+    def _check_dhs(self, dhs):
+        if self._cache is None:
+            raise RuntimeError(f"call {type(self).__name__}.forward(X) before backward(dhs)")
+        T, B = self._cache["X"].shape[:2]
+        dhs = np.asarray(dhs, dtype=np.float64)
+        if dhs.shape != (T, B, self.hidden_size):
+            raise ValueError(
+                f"dhs must have the shape of hs, (T, batch, hidden_size) = {(T, B, self.hidden_size)}, got {dhs.shape}"
+            )
+        return dhs
+
+    def _param_grads(self, dz, X, hs):
+        """Gradients of W_ih, W_hh, b and X from the pre-activation errors ``dz`` (T, B, G)."""
+        h_prev = np.concatenate([np.zeros_like(hs[:1]), hs[:-1]])
+        return {
+            "W_ih": np.einsum("tbg,tbi->gi", dz, X),
+            "W_hh": np.einsum("tbg,tbh->gh", dz, h_prev),
+            "b": dz.sum(axis=(0, 1)),
+            "X": dz @ self.W_ih,
+        }
+
+    # -- gradient flow through time ------------------------------------------------
+    def jacobian_norms(self, X, ord=2, **kwargs):
+        """Norm of ``∂h_{T−1}/∂h_t`` for every ``t`` and sequence: shape ``(T, batch)``.
+
+        ``ord=2`` is the spectral norm (the largest factor by which the step can
+        amplify a gradient), ``ord="fro"`` the Frobenius norm. Row ``t`` belongs to
+        time lag ``T−1−t``; row ``T−1`` is the identity (spectral norm 1).
+        """
+        if ord not in (2, "fro"):
+            raise ValueError(f"ord must be 2 (spectral) or 'fro' (Frobenius), got {ord!r}")
+        J = self.jacobians(X, **kwargs)
+        return np.linalg.norm(J, ord=ord, axis=(-2, -1))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+
+
+class RNN(_Recurrent):
+    r"""Vanilla tanh RNN, one layer, with explicit BPTT.
+
+    .. math::
+        z_t = W_{ih} x_t + W_{hh} h_{t-1} + b,\quad h_t = \tanh z_t,\quad h_{-1} = 0, \\
+        \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(1 - h_t^2)\, W_{hh},
+        \qquad \frac{\partial h_{T-1}}{\partial h_t} = \prod_{s=T-1}^{t+1}
+        \operatorname{diag}(1 - h_s^2)\, W_{hh} .
+
+    Each step back multiplies the gradient by ``W_hh`` and by ``tanh'`` (at most
+    1), so its norm is at most ``‖W_hh‖₂^k`` after ``k`` steps: with a spectral
+    norm below one the gradient vanishes geometrically with the time lag, as it
+    does with depth in a deep tanh network.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        ``I`` and ``H``.
+    seed : int, default 0
+        Seed of the generator that draws the weights (ignored if ``rng`` is given).
+    rng : numpy.random.Generator, optional
+        Generator to draw the weights from.
+    scale : float, optional
+        ``None`` (default): every weight ``~ U(−1/√H, 1/√H)``, PyTorch's
+        initialisation. A number ``s``: ``W_hh = s·Q`` with ``Q`` a random
+        orthogonal matrix, so that every singular value of ``W_hh`` is ``s``.
+
+    Attributes
+    ----------
+    W_ih : (H, I) array; W_hh : (H, H) array; b : (H,) array, zero at start.
+    grad_h : (T, batch, H) array after :meth:`backward`, the total ``∂L/∂h_t``.
+    """
+
+    n_blocks = 1
+
+    def forward(self, X):
+        """Run the sequence ``X`` (T, batch, I) from ``h = 0``; return ``hs`` (T, batch, H) and ``h_{T−1}``."""
+        X = self._check_X(X)
+        self._check_params()
+        T, B, _ = X.shape
+        xz = X @ self.W_ih.T + self.b
+        hs = np.empty((T, B, self.hidden_size))
+        h = np.zeros((B, self.hidden_size))
+        for t in range(T):
+            h = _tanh(xz[t] + h @ self.W_hh.T)
+            hs[t] = h
+        self._cache = {"X": X, "hs": hs}
+        return hs.copy(), h.copy()
+
+    def backward(self, dhs):
+        """BPTT. ``dhs[t] = ∂L/∂h_t`` from the loss alone (T, batch, H).
+
+        Returns a dict of gradients ``{"W_ih", "W_hh", "b", "X"}``, each the shape
+        of its array. The weights are not changed.
+        """
+        dhs = self._check_dhs(dhs)
+        X, hs = self._cache["X"], self._cache["hs"]
+        dz = np.empty_like(hs)
+        self.grad_h = np.empty_like(hs)
+        dh = np.zeros_like(hs[0])
+        for t in reversed(range(len(hs))):
+            dh = dh + dhs[t]  # from the loss at t and from step t+1
+            self.grad_h[t] = dh
+            dz[t] = dh * _tanh.grad_from_output(hs[t])  # local × upstream
+            dh = dz[t] @ self.W_hh
+        return self._param_grads(dz, X, hs)
+
+    def jacobians(self, X):
+        """``∂h_{T−1}/∂h_t`` for every ``t``: array (T, batch, H, H), entry ``[t, n, k, j] = ∂h_{T−1,k}/∂h_{t,j}``."""
+        self.forward(X)
+        hs = self._cache["hs"]
+        T, B, H = hs.shape
+        J = np.broadcast_to(np.eye(H), (B, H, H)).copy()
+        out = np.empty((T, B, H, H))
+        for t in reversed(range(T)):
+            out[t] = J
+            J = (J * _tanh.grad_from_output(hs[t])[:, None, :]) @ self.W_hh
+        return out
+
+
+class LSTM(_Recurrent):
+    r"""LSTM layer with input, forget and output gates, and explicit BPTT.
+
+    .. math::
+        i_t = \sigma(a^i_t),\ f_t = \sigma(a^f_t),\ g_t = \tanh(a^g_t),\ o_t = \sigma(a^o_t),\\
+        c_t = f_t \odot c_{t-1} + i_t \odot g_t,\qquad h_t = o_t \odot \tanh c_t,
+
+    with ``a_t = W_ih x_t + W_hh h_{t−1} + b`` split into four blocks of ``H``
+    rows in the order input, forget, cell (``g``), output (PyTorch's order).
+
+    The cell path is additive: along it ``∂c_t/∂c_{t−1} = diag(f_t)``, a gate
+    value rather than a weight matrix times a squashing derivative. With
+    ``f_t = 1`` the error on the cell passes back unchanged, the *constant
+    error carousel* of Hochreiter & Schmidhuber (1997), whose LSTM had no
+    forget gate. The forget gate came with Gers, Schmidhuber & Cummins (2000);
+    its bias sets how much the cell keeps at the start of training.
+
+    Parameters
+    ----------
+    input_size, hidden_size, seed, rng, scale
+        As for :class:`RNN` (``scale`` makes each of the four blocks of
+        ``W_hh`` a scaled orthogonal matrix).
+    forget_bias : float, default 0.0
+        Initial value of the forget block of ``b`` (the other blocks start at 0).
+        A large value (say 40) makes ``f_t = 1`` to machine precision.
+
+    Attributes
+    ----------
+    W_ih : (4H, I) array; W_hh : (4H, H) array; b : (4H,) array.
+    gates : dict ``{"i", "f", "g", "o"}`` of (T, batch, H) arrays after :meth:`forward`.
+    cs : (T, batch, H) array of cell states after :meth:`forward`.
+    grad_h, grad_c : (T, batch, H) arrays after :meth:`backward`, ``∂L/∂h_t`` and ``∂L/∂c_t``.
+    """
+
+    n_blocks = 4
+
+    def __init__(self, input_size, hidden_size, *, seed=0, rng=None, scale=None, forget_bias=0.0):
+        super().__init__(input_size, hidden_size, seed=seed, rng=rng, scale=scale)
+        forget_bias = float(forget_bias)
+        if not math.isfinite(forget_bias):
+            raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
+        H = self.hidden_size
+        self.b[H : 2 * H] = forget_bias
+        self.grad_c = None
+
+    def _blocks(self, a):
+        H = self.hidden_size
+        return a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
+
+    @property
+    def gates(self) -> dict:
+        if self._cache is None:
+            raise RuntimeError("call LSTM.forward(X) first")
+        return dict(zip(GATES, self._blocks(self._cache["G"])))
+
+    @property
+    def cs(self):
+        if self._cache is None:
+            raise RuntimeError("call LSTM.forward(X) first")
+        return self._cache["cs"]
+
+    def forward(self, X):
+        """Run ``X`` (T, batch, I) from ``h = c = 0``; return ``hs`` (T, batch, H) and ``(h_{T−1}, c_{T−1})``."""
+        X = self._check_X(X)
+        self._check_params()
+        T, B, _ = X.shape
+        H = self.hidden_size
+        xa = X @ self.W_ih.T + self.b
+        G = np.empty((T, B, 4 * H))  # gate values i, f, g, o
+        dG = np.empty((T, B, 4 * H))  # their local derivatives σ'(a) or tanh'(a)
+        hs, cs, tcs = (np.empty((T, B, H)) for _ in range(3))
+        h, c = np.zeros((B, H)), np.zeros((B, H))
+        for t in range(T):
+            a = xa[t] + h @ self.W_hh.T
+            for k, (blk, act) in enumerate(zip(self._blocks(a), (_sigmoid, _sigmoid, _tanh, _sigmoid))):
+                G[t, :, k * H : (k + 1) * H] = act(blk)
+                dG[t, :, k * H : (k + 1) * H] = act.grad(blk)
+            i, f, g, o = self._blocks(G[t])
+            c = f * c + i * g  # the additive cell path
+            tcs[t] = _tanh(c)
+            h = o * tcs[t]
+            hs[t], cs[t] = h, c
+        self._cache = {"X": X, "hs": hs, "cs": cs, "tcs": tcs, "G": G, "dG": dG}
+        return hs.copy(), (h.copy(), c.copy())
+
+    def _step_back(self, t, dh, dc):
+        """One step of BPTT at time ``t``.
+
+        ``dh`` is the total ``∂/∂h_t``, ``dc`` the part of ``∂/∂c_t`` that comes from
+        ``c_{t+1}``. Both are (B, H), or (B, K, H) to carry K gradients at once.
+        Returns ``(dc_total, da, dh_prev, dc_prev)``.
+        """
+        C = self._cache
+        e = (lambda a: a[:, None, :]) if dh.ndim == 3 else (lambda a: a)
+        i, f, g, o = (e(x) for x in self._blocks(C["G"][t]))
+        tc = e(C["tcs"][t])
+        c_prev = e(C["cs"][t - 1]) if t > 0 else 0.0
+        dc_total = dc + dh * o * _tanh.grad_from_output(tc)
+        da = np.concatenate([dc_total * g, dc_total * c_prev, dc_total * i, dh * tc], axis=-1) * e(C["dG"][t])
+        return dc_total, da, da @ self.W_hh, dc_total * f
+
+    def backward(self, dhs):
+        """BPTT. ``dhs[t] = ∂L/∂h_t`` from the loss alone (T, batch, H); no loss on the cell.
+
+        Returns a dict of gradients ``{"W_ih", "W_hh", "b", "X"}``, each the shape
+        of its array. The weights are not changed.
+        """
+        dhs = self._check_dhs(dhs)
+        X, hs = self._cache["X"], self._cache["hs"]
+        T = len(hs)
+        da = np.empty((T,) + hs.shape[1:-1] + (4 * self.hidden_size,))
+        self.grad_h, self.grad_c = np.empty_like(hs), np.empty_like(hs)
+        dh, dc = np.zeros_like(hs[0]), np.zeros_like(hs[0])
+        for t in reversed(range(T)):
+            dh = dh + dhs[t]
+            self.grad_h[t] = dh
+            self.grad_c[t], da[t], dh, dc = self._step_back(t, dh, dc)
+        return self._param_grads(da, X, hs)
+
+    def jacobians(self, X, of="h", wrt="h"):
+        """``∂s_{T−1}/∂r_t`` for every ``t``, with ``s = of`` and ``r = wrt`` in ``{"h", "c"}``.
+
+        Array (T, batch, H, H), entry ``[t, n, k, j] = ∂s_{T−1,k}/∂r_{t,j}``: the
+        effect of a small change of ``r_t`` on the final state through every
+        path, as backprop computes it. A change of ``h_t`` leaves ``c_t`` alone;
+        a change of ``c_t`` also moves ``h_t = o_t ⊙ tanh c_t``. Row ``k`` of
+        ``jacobians(X)[t]`` is ``grad_h[t]`` for the loss ``L = h_{T−1,k}``.
+        """
+        for name, v in (("of", of), ("wrt", wrt)):
+            if v not in ("h", "c"):
+                raise ValueError(f"{name} must be 'h' or 'c', got {v!r}")
+        self.forward(X)
+        T, B, H = self._cache["hs"].shape
+        eye = np.broadcast_to(np.eye(H), (B, H, H)).copy()
+        dh, dc = (eye, np.zeros_like(eye)) if of == "h" else (np.zeros_like(eye), eye)
+        out = np.empty((T, B, H, H))
+        for t in reversed(range(T)):
+            dc_total, _, dh_prev, dc_prev = self._step_back(t, dh, dc)
+            out[t] = dh if wrt == "h" else dc_total
+            dh, dc = dh_prev, dc_prev
+        return out
+
+
+# ----------------------------------------------------------------------------------
+# The adding problem
+
+
+def adding_problem(batch, length, rng):
+    """A batch of the adding problem: remember two marked numbers, output their sum.
+
+    Each sequence has ``length`` steps with two inputs: a value ``u ~ U(0, 1)``
+    and a marker that is 1 at exactly two steps, one in the first half and one
+    in the second half, 0 elsewhere. The target is the sum of the two marked
+    values. Predicting the mean (1) gives a mean squared error of 1/6; to do
+    better a model must carry the first marked value over at least
+    ``length/2`` steps. (After Hochreiter & Schmidhuber 1997, experiment 4.)
+
+    Returns ``X`` (length, batch, 2) and ``y`` (batch,).
+    """
+    batch = _positive_int("batch", batch)
+    length = _positive_int("length", length)
+    if length < 2:
+        raise ValueError(f"the adding problem needs length >= 2, got {length}")
+    u = rng.uniform(0.0, 1.0, size=(length, batch))
+    cols = np.arange(batch)
+    first = rng.integers(0, length // 2, size=batch)
+    second = rng.integers(length // 2, length, size=batch)
+    marks = np.zeros((length, batch))
+    marks[first, cols] = 1.0
+    marks[second, cols] = 1.0
+    return np.stack([u, marks], axis=-1), u[first, cols] + u[second, cols]
+
+
+class _Adam:
+    """Minimal Adam (Kingma & Ba 2015) over a list of arrays, updated in place."""
+
+    def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads):
+        self.t += 1
+        b1, b2 = self.betas
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            p -= self.lr * (m / (1 - b1**self.t)) / (np.sqrt(v / (1 - b2**self.t)) + self.eps)
+
+
+@dataclass
+class AddingResult:
+    """What :func:`train_adding` measured."""
+
+    length: int
+    losses: np.ndarray  # training MSE at every step
+    grad_norms: np.ndarray  # global gradient norm before clipping, every step
+    test_mse: float  # on a fresh test set after training
+    baseline_mse: float  # of always predicting 1, on the same test set
+    readout: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def solved_fraction(self) -> float:
+        """1 − test_mse / baseline_mse: 0 for the mean predictor, 1 for a perfect one."""
+        return 1.0 - self.test_mse / self.baseline_mse
+
+
+def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=0, test_size=512):
+    """Train ``model`` (RNN or LSTM, ``input_size=2``) in place on the adding problem.
+
+    The prediction is ``ŷ = v·h_{T−1} + c`` (a linear readout trained with the
+    model), the loss the mean squared error. Each step draws a fresh batch,
+    computes every gradient by BPTT, rescales them so that their global norm is
+    at most ``clip`` (gradient clipping, which keeps an RNN near an exploding
+    gradient from jumping away) and takes one Adam step.
+
+    Returns an :class:`AddingResult`.
+    """
+    if model.input_size != 2:
+        raise ValueError(f"the adding problem has 2 inputs; the model has input_size={model.input_size}")
+    steps = _positive_int("steps", steps)
+    if not clip > 0:
+        raise ValueError(f"clip must be > 0, got {clip!r}")
+    rng = np.random.default_rng(seed)
+    H = model.hidden_size
+    v = rng.normal(0.0, 1.0 / math.sqrt(H), size=H)
+    c = np.array([1.0])  # start at the mean predictor
+    params = [model.W_ih, model.W_hh, model.b, v, c]
+    opt = _Adam(params, lr=lr)
+    losses, norms = np.empty(steps), np.empty(steps)
+    for step in range(steps):
+        X, y = adding_problem(batch, length, rng)
+        hs, _ = model.forward(X)
+        err = hs[-1] @ v + c[0] - y
+        losses[step] = np.mean(err**2)
+        dy = 2.0 * err / batch
+        dhs = np.zeros_like(hs)
+        dhs[-1] = np.outer(dy, v)
+        g = model.backward(dhs)
+        grads = [g["W_ih"], g["W_hh"], g["b"], hs[-1].T @ dy, np.array([dy.sum()])]
+        norm = math.sqrt(sum(float(np.sum(x * x)) for x in grads))
+        norms[step] = norm
+        if not math.isfinite(norm):
+            raise FloatingPointError(f"train_adding: gradient is not finite at step {step} (length {length})")
+        if norm > clip:
+            grads = [x * (clip / norm) for x in grads]
+        opt.step(grads)
+    Xt, yt = adding_problem(test_size, length, np.random.default_rng(seed + 10_000))
+    hs, _ = model.forward(Xt)
+    test_mse = float(np.mean((hs[-1] @ v + c[0] - yt) ** 2))
+    baseline = float(np.mean((1.0 - yt) ** 2))
+    return AddingResult(length, losses, norms, test_mse, baseline, readout={"v": v, "c": float(c[0])})
