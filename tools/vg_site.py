@@ -1,0 +1,64 @@
+"""Sphinx extension with the website fixes the course needs (``_config.yml``:
+``sphinx.local_extensions``). Each one is found by ``tests/browser``.
+
+* **MathJax is served by the site.** The build fails, with the command to run,
+  when the copy that ``tools/vendor_mathjax.py`` fetches is missing, instead
+  of silently producing pages whose maths never renders offline.
+* **No script twice.** Sphinx 7.4 adds a body-only script registered after
+  the builder started (sphinx-thebe's ``const THEBE_JS_URL = ...``,
+  sphinx-togglebutton's selector) a second time when it prepares writing
+  (``None`` and ``''`` file names compare unequal). The second ``const``
+  declaration is an uncaught SyntaxError on every page; this drops repeats.
+* **A valid colour mode.** pydata-sphinx-theme 0.17 under sphinx-book-theme
+  1.3 starts every page with an empty ``default_mode`` (``html_context``) and logs
+  "Got invalid theme mode" as a console error; ``auto`` follows the reader's
+  system setting, which is what the theme falls back to anyway.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.errors import ConfigError
+
+
+def _check_mathjax(app, config):
+    path = config.mathjax_path
+    if not path or "://" in path or path.startswith("/"):
+        return
+    confdir = Path(app.confdir)
+    for static in config.html_static_path:
+        if (confdir / static / path).is_file():
+            return
+    raise ConfigError(
+        f"mathjax_path {path!r} is not in any html_static_path folder {config.html_static_path}: "
+        "fetch MathJax first with `make vendor` (or `python tools/vendor_mathjax.py`); `make book` does it for you"
+    )
+
+
+def _theme_mode(app, config):
+    # pydata-sphinx-theme reads default_mode from html_context, not theme options.
+    context = dict(config.html_context or {})
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+        config.html_context = context
+
+
+def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (str(getattr(js, "filename", js) or ""), repr(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
+def setup(app):
+    app.connect("config-inited", _check_mathjax)
+    app.connect("config-inited", _theme_mode)
+    app.connect("html-page-context", _drop_repeated_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
