@@ -1,0 +1,297 @@
+r"""Minibatch training with a per-layer record of gradient flow.
+
+>>> from vglib import MLP
+>>> from vglib.data import load_digits
+>>> from vglib.train import train
+>>> d = load_digits()
+>>> net = MLP([64, 32, 10], activation="relu", seed=0)
+>>> hist = train(net, d.X_train, d.y_train, eval_set=(d.X_test, d.y_test),
+...              epochs=5, batch_size=32, seed=0, record_every=50)
+>>> hist.test_acc[-1] > 0.9
+True
+
+A step is: draw a minibatch, a forward and a backward pass (gradients only),
+a check that the loss and every gradient are finite, then one optimiser
+update. Every ``record_every`` steps (and at step 0, before any update, and
+at the last step) the history records the loss, train and test accuracy, and
+the per-layer statistics of :mod:`vglib.diagnostics`. Same network seed and
+same ``seed`` here give identical histories.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import diagnostics as _diag
+from . import optim as _optim
+from .init import as_generator
+
+__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step"]
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite loss or gradient.
+
+    Attributes: ``step`` (1-based step), ``layer`` (index or None), ``where``
+    (what was non-finite) and ``history`` (the records so far).
+    """
+
+    def __init__(self, message, step, layer, where, history):
+        super().__init__(message)
+        self.step, self.layer, self.where, self.history = step, layer, where, history
+
+
+@dataclass
+class History:
+    """What :func:`train` recorded.
+
+    Attributes
+    ----------
+    step : list of int
+        Number of updates done at each record (the first record is 0, the untrained network).
+    loss : list of float
+        Mean minibatch loss over the steps since the previous record (at step 0: the first batch's loss).
+    train_acc, test_acc : list of float
+        Accuracy on (a fixed subset of) the training set and on the evaluation set (NaN without one).
+    layers : dict of str to list
+        Per-layer statistics (see :mod:`vglib.diagnostics`), one entry per record;
+        :meth:`layer` turns one into an array of shape ``(n_records, n_layers)``.
+    batch_loss : list of float
+        The loss of every step.
+    hist : list of dict
+        Activation and gradient histograms per record (only with ``histograms=True``).
+    stopped : str or None
+        Why training stopped early (``on_nonfinite="stop"``), else None.
+    seconds : float
+        Wall-clock time of the run.
+    """
+
+    step: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    layers: dict = field(default_factory=dict)
+    batch_loss: list = field(default_factory=list)
+    hist: list = field(default_factory=list)
+    stopped: str | None = None
+    seconds: float = 0.0
+
+    def layer(self, key):
+        """``layers[key]`` as an array of shape ``(n_records, n_layers)``."""
+        return np.array(self.layers[key])
+
+
+def _batched_forward(net, X, batch=4096):
+    return np.concatenate([net.forward(X[i:i + batch]) for i in range(0, len(X), batch)])
+
+
+def evaluate(net, X, y, batch=4096):
+    """``(loss, accuracy)`` of ``net`` on ``(X, y)`` in evaluation mode (the mode is restored)."""
+    was_training = net.training
+    net.eval()
+    try:
+        o = _batched_forward(net, X, batch)
+    finally:
+        if was_training:
+            net.train()
+    y = np.asarray(y)
+    return net.loss(o, y), float(np.mean(o.argmax(axis=1) == y))
+
+
+def accuracy(net, X, y):
+    """Fraction of the rows of ``X`` whose predicted class equals ``y`` (evaluation mode)."""
+    return evaluate(net, X, y)[1]
+
+
+def make_step(net, optimizer):
+    """A function ``step(X, y) -> loss`` doing one forward, backward and update, with no checks.
+
+    ``X`` must already have the network's dtype and ``y`` be valid targets
+    (``net.loss.targets``); the gradients are left in ``step.grads`` (a flat
+    array laid out like ``net.flat``). This is the hot loop of :func:`train`
+    and of ``benchmarks/``.
+    """
+    gflat = np.zeros_like(net.flat)
+    update, step_grads, flat = optimizer.update, net._step_grads, net.flat
+
+    def step(X, y):
+        loss = step_grads(X, y, gflat)
+        update(flat, gflat)
+        return loss
+
+    step.grads = gflat
+    return step
+
+
+def _first_nonfinite(net, X, gflat):
+    """``(layer, where)`` of the first non-finite number: parameters, then the forward pass, then δ."""
+    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            return l, f"parameters W_{l}/b_{l}"
+    w = net._work_for(X.shape[0])
+    for l, z in enumerate(w.z):
+        if not np.all(np.isfinite(z)):
+            return l, f"pre-activations z_{l}, forward pass"
+    if not np.all(np.isfinite(w.dout)):
+        return net.n_layers - 1, "loss gradient ∂ℓ/∂o"
+    pairs, alphas = net._views_of(gflat)
+    for l in range(net.n_layers - 1, -1, -1):  # the order in which backprop computes them
+        if not (np.all(np.isfinite(pairs[l][0])) and np.all(np.isfinite(pairs[l][1]))):
+            return l, f"gradients of W_{l}/b_{l}, backward pass"
+        if l < len(alphas) and alphas[l] is not None and not np.all(np.isfinite(alphas[l])):
+            return l, "gradient of the PReLU slope, backward pass"
+    return None, "the loss only"
+
+
+def _quiet():
+    return bool(os.environ.get("CI"))
+
+
+def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, optimizer="adam",
+          lr=None, clip_norm=None, seed=0, record_every=100, probe_size=512, train_eval_size=5000,
+          threshold=_diag.SATURATION_THRESHOLD, histograms=False, on_nonfinite="raise", verbose=False):
+    r"""Train ``net`` in place by minibatch gradient descent; return a :class:`History`.
+
+    Parameters
+    ----------
+    net : MLP
+    X, y : arrays
+        Training inputs ``(N, n_0)`` and targets (integer labels for cross-entropy).
+    eval_set : (X_test, y_test), optional
+        Evaluation set for ``test_acc``.
+    steps, epochs : int
+        Length of the run: give exactly one. An epoch is ``ceil(N / batch_size)``
+        steps over a fresh shuffle (the last batch may be smaller).
+    batch_size : int
+    optimizer : str or Optimizer
+        ``"sgd"``, ``"momentum"``, ``"adam"`` (see :mod:`vglib.optim`) or an object.
+    lr, clip_norm : float, optional
+        Learning rate and gradient clipping for an optimiser given by name.
+    seed : int or numpy.random.Generator
+        Order of the minibatches and choice of the probe set.
+    record_every : int
+        Record every this many steps (plus step 0 and the last step).
+    probe_size : int
+        Number of training examples (a fixed random subset) for the activation
+        statistics; a unit is dead when it is zero on all of them.
+    train_eval_size : int or None
+        Train accuracy is measured on a fixed subset of this size (None: all).
+    threshold : float
+        ``τ`` of the saturated fraction ``|f'(z)| < τ``.
+    histograms : bool
+        Also record activation and gradient histograms at each record.
+    on_nonfinite : {"raise", "stop"}
+        On a NaN or infinite loss or gradient: raise :class:`DivergenceError`
+        naming the step and the first layer where it appeared, or stop and
+        return the history so far with the reason in ``history.stopped``.
+    verbose : bool
+        Print one line per record to stdout (never when the environment
+        variable ``CI`` is set).
+    """
+    if (steps is None) == (epochs is None):
+        raise ValueError("give exactly one of steps= and epochs=")
+    if on_nonfinite not in ("raise", "stop"):
+        raise ValueError(f"on_nonfinite must be 'raise' or 'stop', got {on_nonfinite!r}")
+    batch_size, record_every = int(batch_size), int(record_every)
+    if batch_size < 1 or record_every < 1:
+        raise ValueError(f"batch_size and record_every must be >= 1, got {batch_size} and {record_every}")
+    X = net._input(X)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinite values")
+    n = X.shape[0]
+    t_all = net.loss.targets(y, (n, net.sizes[-1]), net.dtype)
+    y_labels = np.asarray(y)
+    if eval_set is not None:
+        X_test, y_test = net._input(eval_set[0]), np.asarray(eval_set[1])
+        net.loss.targets(y_test, (X_test.shape[0], net.sizes[-1]), net.dtype)
+    steps_per_epoch = math.ceil(n / batch_size)
+    total = int(steps) if steps is not None else int(epochs) * steps_per_epoch
+    if total < 1:
+        raise ValueError(f"the run needs at least one step, got steps={steps}, epochs={epochs}")
+    if optimizer is None or isinstance(optimizer, str):
+        opt = _optim.get(optimizer or "adam", lr=lr, clip_norm=clip_norm)
+    else:
+        if lr is not None or clip_norm is not None:
+            raise ValueError("give lr and clip_norm to the optimiser object, not to train()")
+        opt = optimizer
+    rng = as_generator(seed)
+    probe_idx = np.sort(rng.choice(n, size=min(probe_size, n), replace=False))
+    probe = X[probe_idx]
+    if train_eval_size is not None and train_eval_size < n:
+        sub = np.sort(rng.choice(n, size=train_eval_size, replace=False))
+        X_tr_eval, y_tr_eval = X[sub], y_labels[sub]
+    else:
+        X_tr_eval, y_tr_eval = X, y_labels
+    verbose = bool(verbose) and not _quiet()
+
+    hist = History()
+    gflat = np.zeros_like(net.flat)
+    step_grads = net._step_grads
+    flat = net.flat
+    before = np.empty_like(flat)
+    order = np.empty(0, dtype=np.intp)
+    start = time.perf_counter()
+    window = []
+
+    def record(s, grads_flat, ratio):
+        hist.step.append(s)
+        hist.loss.append(float(np.mean(window)))
+        window.clear()
+        hist.train_acc.append(evaluate(net, X_tr_eval, y_tr_eval)[1])
+        hist.test_acc.append(evaluate(net, X_test, y_test)[1] if eval_set is not None else math.nan)
+        pairs, _ = net._views_of(grads_flat)
+        stats = {**_diag.gradient_stats(pairs), **_diag.weight_stats(net), "update_ratio": ratio,
+                 **_diag.activation_stats(net, probe, threshold)}
+        for key, value in stats.items():
+            hist.layers.setdefault(key, []).append(value)
+        if histograms:
+            hist.hist.append(_diag.histograms(net, probe, t_all[probe_idx], bins=30))
+        if verbose:
+            print(f"step {s:>6}/{total}  loss {hist.loss[-1]:.4f}  train acc {hist.train_acc[-1]:.3f}  "
+                  f"test acc {hist.test_acc[-1]:.3f}  ({time.perf_counter() - start:.1f} s)", flush=True)
+
+    def diverged(s, loss):
+        layer, where = _first_nonfinite(net, xb, gflat)
+        what = "loss" if not math.isfinite(loss) else "gradient"
+        at = f": first in layer {layer} ({where})" if layer is not None else f" ({where})"
+        msg = (f"non-finite {what} at step {s}{at}; try a smaller learning rate, "
+               f"gradient clipping (clip_norm=) or another initialisation")
+        if on_nonfinite == "stop":
+            hist.stopped = msg
+            hist.seconds = time.perf_counter() - start
+            return hist
+        hist.seconds = time.perf_counter() - start
+        raise DivergenceError(msg, s, layer, where, hist)
+
+    pos = 0
+    # overflow and NaN are detected and reported below, with the step and the layer
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in range(1, total + 1):
+            if pos >= order.size:
+                order = rng.permutation(n)
+                pos = 0
+            idx = order[pos:pos + batch_size]
+            pos += batch_size
+            xb, tb = X[idx], t_all[idx]
+            loss = step_grads(xb, tb, gflat)
+            if not (math.isfinite(loss) and np.isfinite(gflat).all()):
+                return diverged(s, loss)
+            window.append(loss)
+            if s == 1:
+                record(0, gflat, np.full(net.n_layers, np.nan))
+                window.append(loss)
+            is_record = s % record_every == 0 or s == total
+            if is_record:
+                np.copyto(before, flat)
+            opt.update(flat, gflat)
+            hist.batch_loss.append(loss)
+            if is_record:
+                record(s, gflat, _diag.update_ratio(net, before))
+    hist.seconds = time.perf_counter() - start
+    return hist
