@@ -1,18 +1,30 @@
 # Two commands: `make book` builds the website, `make test` runs every check.
 # Both create .venv on first use and reinstall requirements only when
 # requirements.txt or pyproject.toml changed.
+#
+# make test = unit tests, every notebook under nbmake, the book build (the
+# same as `make book`: warnings are errors), then the website checks
+# (`make site-test`): links in every built page, and every page of the table
+# of contents opened offline in headless Chromium. Screenshots of each page
+# go to test-artifacts/screenshots/.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+# The website serves its own MathJax: tools/vendor_mathjax.py fetches the
+# pinned npm package into $(VENDOR) (never committed; see _config.yml).
+VENDOR   := _build/vendor/static
+MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks clean help page
+.PHONY: book test unit notebooks site-test chromium vendor clean help page
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
-	@echo "make test   unit tests + every notebook under nbmake"
+	@echo "make test   unit tests, every notebook under nbmake, the book, and the website checks"
+	@echo "make site-test  only the website checks (links, offline pages in headless Chromium) on _build/html"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -22,20 +34,47 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-book: $(STAMP)
+vendor: $(MATHJAX)
+
+$(MATHJAX): tools/vendor_mathjax.py | $(STAMP)
+	$(BIN)/python tools/vendor_mathjax.py $(VENDOR)
+
+book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo
 	@echo "Open this page in a browser: file://$(CURDIR)/_build/html/index.html"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n $(JOBS)
+	$(BIN)/python -m pytest tests -n $(JOBS) --ignore=tests/browser
 
 # RuntimeWarnings (NumPy overflow, invalid value, ...) raised inside a
 # notebook are errors: a notebook that means to show one catches it.
 notebooks: $(STAMP)
 	PYTHONWARNINGS=error::RuntimeWarning $(BIN)/python -m pytest --nbmake chapters -n $(JOBS) -p no:cacheprovider
 
-test: unit notebooks
+# In this order, also under make -j: each step needs the previous one to pass.
+test:
+	$(MAKE) unit
+	$(MAKE) notebooks
+	$(MAKE) book
+	$(MAKE) site-test
+
+# Checks of the built website in _build/html (run `make book` first). The
+# browser is Debian's chromium driven by Playwright (no `playwright install`).
+site-test: $(STAMP) chromium
+	@test -f _build/html/index.html || (echo "no website in _build/html: run 'make book' first"; exit 2)
+	VG_SITE_TESTS=1 VG_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -p no:cacheprovider --durations=5
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM). Install it with"; \
+		echo "    sudo apt-get install -y chromium     (Debian/Ubuntu)"; \
+		echo "or run: make site-test CHROMIUM=/path/to/chromium"; exit 1; \
+	fi
 
 clean:
 	rm -rf _build
@@ -43,7 +82,7 @@ clean:
 # Build the introduction and one page only, into _build/page, with the same
 # settings as the book (warnings are errors): for authors, while writing.
 #   make page PAGE=chapters/01_why_gradients_vanish
-page: $(STAMP)
+page: $(STAMP) $(MATHJAX)
 	@test -n "$(PAGE)" || (echo "usage: make page PAGE=chapters/<notebook name without .ipynb>"; exit 2)
 	@mkdir -p _build/tocs
 	@printf 'format: jb-book\nroot: intro\nchapters:\n  - file: %s\n' "$(PAGE)" > _build/tocs/$(notdir $(PAGE)).yml
