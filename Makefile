@@ -85,6 +85,6 @@ clean:
 page: $(STAMP) $(MATHJAX)
 	@test -n "$(PAGE)" || (echo "usage: make page PAGE=chapters/<notebook name without .ipynb>"; exit 2)
 	@mkdir -p _build/tocs
-	@printf 'format: jb-book\nroot: intro\nchapters:\n  - file: %s\n' "$(PAGE)" > _build/tocs/$(notdir $(PAGE)).yml
+	@printf 'format: jb-book\nroot: intro\nchapters:\n  - file: %s\n  - file: bibliography\n' "$(PAGE)" > _build/tocs/$(notdir $(PAGE)).yml
 	$(BIN)/jupyter-book build . --all -W -n --keep-going --toc _build/tocs/$(notdir $(PAGE)).yml --path-output _build/page/$(notdir $(PAGE))
 	@echo "Open file://$(CURDIR)/_build/page/$(notdir $(PAGE))/_build/html/$(PAGE).html"
