@@ -230,6 +230,14 @@ class MLP:
         A PReLU object whose ``alpha`` is an array of shape ``(n_units,)`` is
         per unit anyway.
 
+    Notes
+    -----
+    A new network is in training mode, as in PyTorch: RReLU layers draw
+    random slopes on every pass until ``net.eval()`` (``net.train()`` switches
+    back). Other activations behave the same in both modes. Weights are drawn
+    first from ``seed``; each RReLU layer then gets its own generator spawned
+    from it, so one seed fixes everything.
+
     Examples
     --------
     >>> import numpy as np
