@@ -10,6 +10,7 @@ Settings (environment variables):
 ``VG_SITE``      the built site (default ``_build/html``)
 ``VG_CHROMIUM``  the browser (default ``/usr/bin/chromium``)
 ``VG_ARTIFACTS`` where screenshots go (default ``test-artifacts``)
+``VG_TOC``       the table of contents whose pages are checked (default ``_toc.yml``)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SITE = Path(os.environ.get("VG_SITE", ROOT / "_build" / "html")).resolve()
 CHROMIUM = os.environ.get("VG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("VG_ARTIFACTS", ROOT / "test-artifacts")).resolve()
 
+TOC = Path(os.environ.get("VG_TOC", ROOT / "_toc.yml")).resolve()
 ENABLED = os.environ.get("VG_SITE_TESTS") == "1"
 
 
@@ -38,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+def toc_pages(toc_path: Path = TOC) -> list[str]:
     """Every document the table of contents lists, root first, in reading order."""
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     pages = [toc["root"]]

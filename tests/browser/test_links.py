@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 
 # Attributes that name a URL, per tag; only these are checked.
@@ -78,18 +77,3 @@ def test_no_page_loads_anything_from_outside_the_site(site):
             if tag in LOADING and (parts.scheme in ("http", "https") or parts.netloc):
                 external.append(f"{page.relative_to(site)}: <{tag}> {url}")
     assert not external, "pages load resources from the network:\n  " + "\n  ".join(sorted(set(external))[:50])
-
-
-@pytest.mark.parametrize("button", ["binder", "colab"])
-def test_notebook_pages_have_launch_buttons(site, button):
-    from .conftest import source_of, toc_pages
-
-    notebooks = [p for p in toc_pages() if (s := source_of(p)) is not None and s.suffix == ".ipynb"]
-    assert notebooks, "no notebook in _toc.yml"
-    host = {"binder": "mybinder.org/v2/gh/", "colab": "colab.research.google.com/github/"}[button]
-    missing = []
-    for name in notebooks:
-        hrefs = [url for tag, url in _links(site / f"{name}.html") if tag == "a"]
-        if not any(host in h and h.endswith(f"{name}.ipynb") for h in hrefs):
-            missing.append(name)
-    assert not missing, f"no {button} launch button on: {missing}"
