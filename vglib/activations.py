@@ -732,9 +732,9 @@ class HardSwish(Activation):
     r"""Hard swish: ``z · relu6(z + 3) / 6``, a piecewise-quadratic SiLU.
 
     .. math:: f(z) = \begin{cases} 0 & z \le -3\\ z(z+3)/6 & -3 < z < 3\\ z & z \ge 3\end{cases},
-        \qquad f'(z) = \begin{cases} 0 & z < -3\\ (2z + 3)/6 & -3 \le z \le 3\\ 1 & z > 3\end{cases}
+        \qquad f'(z) = \begin{cases} 0 & z \le -3\\ (2z + 3)/6 & -3 < z < 3\\ 1 & z \ge 3\end{cases}
 
-    Kinks at −3 and 3 take the middle branch (−1/2 and 3/2), as in PyTorch.
+    Kinks at −3 and 3 take the outer branches (0 and 1), as PyTorch 2.x does.
 
     Failure mode: zero gradient below −3, like a ReLU shifted left.
 
@@ -751,7 +751,7 @@ class HardSwish(Activation):
 
     def _df(self, z):
         middle = (2 * np.clip(z, -3, 3) + 3) / 6  # clipped so that 2z cannot overflow
-        return np.where(z < -3, 0.0, np.where(z > 3, 1.0, middle)).astype(z.dtype)
+        return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, middle)).astype(z.dtype)
 
 
 @register
