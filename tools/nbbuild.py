@@ -2,7 +2,9 @@
 
 A source file holds cells separated by lines ``# %% [markdown]`` or ``# %%``
 (the "percent" format that Jupytext, VS Code and Spyder understand). In a
-markdown cell every line starts with ``# `` (or is ``#`` alone).
+markdown cell every line starts with ``# `` (or is ``#`` alone). Tags go in
+brackets after ``# %%``: ``# %% [hide-input]`` hides a code cell's source on
+the website (several: ``# %% [hide-input, remove-output]``).
 
     python tools/nbbuild.py chapters/src/01_x.py chapters/01_x.ipynb
 
@@ -15,22 +17,29 @@ import nbformat
 
 
 def parse(text):
-    cells, kind, lines = [], None, []
+    cells, kind, lines, tags = [], None, [], []
 
     def flush():
         if kind is None:
             return
+        n_before = len(cells)
         body = "\n".join(lines).strip("\n")
         if kind == "markdown":
             body = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in body.split("\n"))
             cells.append(nbformat.v4.new_markdown_cell(body))
         elif body.strip():
             cells.append(nbformat.v4.new_code_cell(body))
+        if tags and len(cells) > n_before:
+            cells[-1].metadata["tags"] = list(tags)
 
     for line in text.split("\n"):
         if line.startswith("# %%"):
             flush()
-            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+            inside = line[4:].strip()
+            words = [w.strip() for w in inside.strip("[]").split(",") if w.strip()] if inside.startswith("[") else []
+            kind = "markdown" if "markdown" in words else "code"
+            tags = [w for w in words if w != "markdown"]
+            lines = []
         elif kind is not None:
             lines.append(line)
     flush()
