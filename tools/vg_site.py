@@ -9,6 +9,10 @@
   sphinx-togglebutton's selector) a second time when it prepares writing
   (``None`` and ``''`` file names compare unequal). The second ``const``
   declaration is an uncaught SyntaxError on every page; this drops repeats.
+* **No widget state nobody reads.** nbclient saves the explorers' live
+  widgets in the executed notebook's metadata and myst-nb copies that state
+  into each page (tens of kB). The site ships no widget manager (explorers
+  show their HTML form), so the state is dropped.
 * **A valid colour mode.** pydata-sphinx-theme 0.17 under sphinx-book-theme
   1.3 starts every page with an empty ``default_mode`` (``html_context``) and logs
   "Got invalid theme mode" as a console error; ``auto`` follows the reader's
@@ -44,13 +48,19 @@ def _theme_mode(app, config):
         config.html_context = context
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
 def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
     seen, unique = set(), []
     for js in scripts:
-        key = (str(getattr(js, "filename", js) or ""), repr(sorted(getattr(js, "attributes", {}).items())))
+        attributes = getattr(js, "attributes", {})
+        if attributes.get("type") == WIDGET_STATE:
+            continue  # no widget manager reads it (see _config.yml)
+        key = (str(getattr(js, "filename", js) or ""), repr(sorted(attributes.items())))
         if key not in seen:
             seen.add(key)
             unique.append(js)

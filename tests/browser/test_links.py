@@ -77,3 +77,22 @@ def test_no_page_loads_anything_from_outside_the_site(site):
             if tag in LOADING and (parts.scheme in ("http", "https") or parts.netloc):
                 external.append(f"{page.relative_to(site)}: <{tag}> {url}")
     assert not external, "pages load resources from the network:\n  " + "\n  ".join(sorted(set(external))[:50])
+
+
+def test_no_output_needs_a_kernel_or_a_widget_manager(site):
+    """Explorers show their HTML form; no page holds widget data that only a widget manager could draw.
+
+    ``_config.yml`` drops the widget MIME types for the html builder and loads
+    no widget JavaScript; if a notebook output ever carries widget data the
+    page would show nothing for it, so fail here instead. An explorer shown
+    by its text repr (``<explorer '...': n frames>``) means its HTML form was
+    not chosen.
+    """
+    problems = []
+    for page in _pages(site):
+        text = page.read_text(encoding="utf-8")
+        for marker, why in (("application/vnd.jupyter.widget", "widget data"),
+                            ("&lt;explorer ", "an explorer shown as text, not its HTML form")):
+            if marker in text:
+                problems.append(f"{page.relative_to(site)}: {why}")
+    assert not problems, "\n  ".join(["outputs the static site cannot show:"] + problems)
