@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import get
+from .optim import Adam
 
 __all__ = ["RNN", "LSTM", "adding_problem", "train_adding", "AddingResult", "GATES"]
 
@@ -320,9 +321,9 @@ class LSTM(_Recurrent):
         h, c = np.zeros((B, H)), np.zeros((B, H))
         for t in range(T):
             a = xa[t] + h @ self.W_hh.T
-            for k, (blk, act) in enumerate(zip(self._blocks(a), (_sigmoid, _sigmoid, _tanh, _sigmoid))):
-                G[t, :, k * H : (k + 1) * H] = act(blk)
-                dG[t, :, k * H : (k + 1) * H] = act.grad(blk)
+            G[t], dG[t] = _sigmoid(a), _sigmoid.grad(a)  # gates i, f, o (and g, replaced next)
+            a_g = a[:, 2 * H : 3 * H]
+            G[t, :, 2 * H : 3 * H], dG[t, :, 2 * H : 3 * H] = _tanh(a_g), _tanh.grad(a_g)
             i, f, g, o = self._blocks(G[t])
             c = f * c + i * g  # the additive cell path
             tcs[t] = _tanh(c)
@@ -419,26 +420,6 @@ def adding_problem(batch, length, rng):
     return np.stack([u, marks], axis=-1), u[first, cols] + u[second, cols]
 
 
-class _Adam:
-    """Minimal Adam (Kingma & Ba 2015) over a list of arrays, updated in place."""
-
-    def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-8):
-        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, grads):
-        self.t += 1
-        b1, b2 = self.betas
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * g * g
-            p -= self.lr * (m / (1 - b1**self.t)) / (np.sqrt(v / (1 - b2**self.t)) + self.eps)
-
-
 @dataclass
 class AddingResult:
     """What :func:`train_adding` measured."""
@@ -463,7 +444,7 @@ def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=
     model), the loss the mean squared error. Each step draws a fresh batch,
     computes every gradient by BPTT, rescales them so that their global norm is
     at most ``clip`` (gradient clipping, which keeps an RNN near an exploding
-    gradient from jumping away) and takes one Adam step.
+    gradient from jumping away) and takes one step of :class:`vglib.optim.Adam`.
 
     Returns an :class:`AddingResult`.
     """
@@ -477,7 +458,8 @@ def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=
     v = rng.normal(0.0, 1.0 / math.sqrt(H), size=H)
     c = np.array([1.0])  # start at the mean predictor
     params = [model.W_ih, model.W_hh, model.b, v, c]
-    opt = _Adam(params, lr=lr)
+    theta = np.concatenate([p.ravel() for p in params])  # vglib.optim works on one flat array
+    opt = Adam(lr=lr, clip_norm=clip)
     losses, norms = np.empty(steps), np.empty(steps)
     for step in range(steps):
         X, y = adding_problem(batch, length, rng)
@@ -489,13 +471,15 @@ def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=
         dhs[-1] = np.outer(dy, v)
         g = model.backward(dhs)
         grads = [g["W_ih"], g["W_hh"], g["b"], hs[-1].T @ dy, np.array([dy.sum()])]
-        norm = math.sqrt(sum(float(np.sum(x * x)) for x in grads))
-        norms[step] = norm
+        flat = np.concatenate([x.ravel() for x in grads])
+        norms[step] = norm = float(np.linalg.norm(flat))
         if not math.isfinite(norm):
             raise FloatingPointError(f"train_adding: gradient is not finite at step {step} (length {length})")
-        if norm > clip:
-            grads = [x * (clip / norm) for x in grads]
-        opt.step(grads)
+        opt.update(theta, flat)  # clipped to global norm `clip`, then one Adam step
+        offset = 0
+        for p in params:
+            p[...] = theta[offset : offset + p.size].reshape(p.shape)
+            offset += p.size
     Xt, yt = adding_problem(test_size, length, np.random.default_rng(seed + 10_000))
     hs, _ = model.forward(Xt)
     test_mse = float(np.mean((hs[-1] @ v + c[0] - yt) ** 2))
