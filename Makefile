@@ -13,6 +13,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+
+# The course's matrices are small: one BLAS thread per process is faster than
+# two competing ones, and the notebooks run two at a time under nbmake.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 # The website serves its own MathJax: tools/vendor_mathjax.py fetches the
 # pinned npm package into $(VENDOR) (never committed; see _config.yml).
 VENDOR   := _build/vendor/static
