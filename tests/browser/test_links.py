@@ -96,3 +96,22 @@ def test_no_output_needs_a_kernel_or_a_widget_manager(site):
             if marker in text:
                 problems.append(f"{page.relative_to(site)}: {why}")
     assert not problems, "\n  ".join(["outputs the static site cannot show:"] + problems)
+
+
+def test_stylesheets_fetch_nothing_from_outside(site):
+    """Fonts and images named in the site's CSS (theme, MathJax, extensions) come from the site too."""
+    import re
+
+    pattern = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(https?:)?//""", re.I)
+    external = [str(css.relative_to(site)) for css in (site / "_static").rglob("*.css")
+                if pattern.search(css.read_text(encoding="utf-8", errors="replace"))]
+    assert not external, f"stylesheets that load from the network: {external}"
+
+
+def test_no_static_folder_at_book_root():
+    """Jupyter Book 1 loads every script in a root-level _static/ on every page; the site's
+    own assets go through html_static_path (_build/vendor/static) instead."""
+    from .conftest import ROOT
+
+    assert not (ROOT / "_static").exists(), (
+        "a _static/ folder at the book root: Jupyter Book 1 would add each .js/.css in it to every page")

@@ -52,6 +52,12 @@ def _offline_context(browser, visit: Visit):
             r.abort("internetdisconnected")
 
     context.route("**/*", route)
+
+    def websocket(ws):
+        visit.blocked.append(f"websocket {ws.url}")
+        ws.close()
+
+    context.route_web_socket("**/*", websocket)
     return context
 
 
