@@ -401,7 +401,8 @@ class PReLU(Activation):
         not constrain the learned slope).
 
     Failure mode: with few data the extra parameters can overfit; a slope
-    that grows past 1 makes the unit non-monotone in a way that is rarely wanted.
+    that turns negative makes the unit non-monotone (α = −1 gives ``|z|``), and
+    one above 1 makes the negative side steeper than the positive.
 
     References
     ----------
