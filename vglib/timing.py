@@ -1,4 +1,4 @@
-r"""Wall-clock cost of activations and of training steps, measured fairly.
+r"""The cost of activations and of training steps, measured fairly.
 
 Timings on a shared machine are noisy: another process can steal the CPU for
 a few milliseconds at any moment, and such noise only ever makes a run
@@ -45,20 +45,20 @@ def _limit_threads(threads):
     return threadpool_limits(int(threads))
 
 
-def _calibrate(fn, target):
+def _calibrate(fn, target, timer=time.process_time):
     """Number of calls of ``fn`` that take about ``target`` seconds (at least 1)."""
     n = 1
     while True:
-        t0 = time.perf_counter()
+        t0 = timer()
         for _ in range(n):
             fn()
-        t = time.perf_counter() - t0
+        t = timer() - t0
         if t >= target / 4 or n >= 1 << 20:
             return max(1, int(round(n * target / max(t, 1e-9))))
         n *= 4
 
 
-def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1):
+def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1, timer=time.process_time):
     """Seconds per call of each function: the minimum over interleaved rounds.
 
     Parameters
@@ -74,6 +74,11 @@ def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1):
         Seconds per timing when ``number`` is calibrated.
     threads : int or None
         BLAS/OpenMP threads while timing (None: leave them as they are).
+    timer : callable
+        The clock. The default, the CPU time of this process, does not count
+        time the process spent waiting for a core that another process held,
+        so it stays steady on a busy machine; with one BLAS thread it equals
+        wall-clock time on a quiet one. ``time.perf_counter`` gives wall-clock.
 
     Returns
     -------
@@ -93,15 +98,15 @@ def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1):
     with _limit_threads(threads):
         for fn in fns.values():  # warm up
             fn()
-        calls = {k: int(number) if number is not None else _calibrate(fn, target) for k, fn in fns.items()}
+        calls = {k: int(number) if number is not None else _calibrate(fn, target, timer) for k, fn in fns.items()}
         best = {k: math.inf for k in fns}
         for _ in range(repeat):
             for k, fn in fns.items():
                 n = calls[k]
-                t0 = time.perf_counter()
+                t0 = timer()
                 for _ in range(n):
                     fn()
-                best[k] = min(best[k], (time.perf_counter() - t0) / n)
+                best[k] = min(best[k], (timer() - t0) / n)
     return best
 
 
