@@ -8,12 +8,17 @@ the website (several: ``# %% [hide-input, remove-output]``).
 
     python tools/nbbuild.py chapters/src/01_x.py chapters/01_x.ipynb
 
-The notebook is written without outputs, with the python3 kernelspec.
+The notebook is written without outputs, with the python3 kernelspec, and
+with the hidden Colab install cell of ``tools/colab_cell.py`` first.
 """
 
 import sys
+from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import colab_cell  # noqa: E402  (a sibling script, not a package)
 
 
 def parse(text):
@@ -53,6 +58,7 @@ def main(src, dst):
         c["id"] = f"cell-{i:03d}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    colab_cell.apply(nb, colab_cell.cell_source())
     nbformat.write(nb, dst)
 
 
