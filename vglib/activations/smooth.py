@@ -1,0 +1,222 @@
+"""Smooth or exponential activations: ELU, SELU, softplus, GELU, SiLU, hard swish."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from ._base import (
+    Activation,
+    _exp_neg_abs,
+    _finite_real,
+    _select,
+    _sigmoid,
+    register,
+)
+
+__all__ = ["ELU", "SELU", "Softplus", "GELU", "SiLU", "HardSwish"]
+
+
+@register
+class ELU(Activation):
+    r"""Exponential linear unit.
+
+    .. math:: f(z) = \begin{cases} z & z > 0\\ \alpha (e^{z} - 1) & z \le 0\end{cases},
+        \qquad f'(z) = \begin{cases} 1 & z > 0\\ \alpha e^{z} & z \le 0\end{cases}
+
+    Saturates at ``−α`` for very negative ``z``, which pulls mean activations
+    towards zero. The exponential is only ever taken of ``min(z, 0)`` (with
+    ``expm1`` for accuracy near 0), so ``z = 1000`` does not overflow; the
+    one-liner ``where(z >= 0, z, α(exp(z) − 1))`` evaluates ``exp`` on both
+    branches and overflows there. Kink at 0 (when ``α ≠ 1``): ``grad(0) = α``.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        Negative saturation value, finite and ``≥ 0``.
+
+    Failure mode: the exponential costs more than ReLU's comparison.
+
+    References
+    ----------
+    Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network
+    learning by exponential linear units (ELUs). ICLR.
+    """
+
+    name = "elu"
+    hyperparameters = ("alpha",)
+    kinks = (0.0,)
+
+    def __init__(self, alpha=1.0):
+        self.alpha = _finite_real("alpha", alpha, low=0.0, what="a finite saturation value")
+
+    def _f(self, z):
+        return np.maximum(z, 0) + self.alpha * np.expm1(np.minimum(z, 0))
+
+    def _df(self, z):
+        return _select(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
+
+
+@register
+class SELU(Activation):
+    r"""Scaled ELU, with the constants that make activations self-normalising.
+
+    .. math:: f(z) = \lambda \begin{cases} z & z > 0\\ \alpha (e^{z} - 1) & z \le 0\end{cases},
+        \qquad f'(z) = \lambda \begin{cases} 1 & z > 0\\ \alpha e^{z} & z \le 0\end{cases}
+
+    with ``λ ≈ 1.0507`` and ``α ≈ 1.6733``. Kink at 0: ``grad(0) = λα``.
+
+    Failure mode: the self-normalising property needs LeCun-normal
+    initialisation and plain feed-forward layers; elsewhere it is just an ELU.
+
+    References
+    ----------
+    Klambauer, Unterthiner, Mayr & Hochreiter (2017), Self-normalizing neural
+    networks. NeurIPS.
+    """
+
+    name = "selu"
+    kinks = (0.0,)
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+
+    def _f(self, z):
+        return self.scale * (np.maximum(z, 0) + self.alpha * np.expm1(np.minimum(z, 0)))
+
+    def _df(self, z):
+        return self.scale * _select(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0)))
+
+
+@register
+class Softplus(Activation):
+    r"""Softplus, a smooth ReLU.
+
+    .. math:: f(z) = \frac{1}{\beta}\log\left(1 + e^{\beta z}\right), \qquad f'(z) = \sigma(\beta z)
+
+    Computed as ``max(z, 0) + log1p(exp(−β|z|)) / β``, which never overflows.
+
+    Parameters
+    ----------
+    beta : float, default 1.0
+        Sharpness, finite and ``> 0``; as ``β → ∞`` softplus tends to ReLU.
+
+    Failure mode: like ReLU its slope tends to 0 on the negative side, but
+    smoothly; it is never exactly zero, so no unit is exactly dead.
+
+    References
+    ----------
+    Dugas, Bengio, Bélisle, Nadeau & Garcia (2001), Incorporating second-order
+    functional knowledge for better option pricing. NeurIPS.
+    """
+
+    name = "softplus"
+    hyperparameters = ("beta",)
+
+    def __init__(self, beta=1.0):
+        self.beta = _finite_real("beta", beta, low=0.0, low_open=True, what="a finite sharpness")
+
+    def _scaled(self, z):
+        # β·z, computed on z limited to ±1000/β: beyond that exp(−β|z|) is 0 in
+        # every dtype, so the result is unchanged and β·z cannot overflow.
+        if self.beta == 1.0:
+            return z
+        cap = 1000.0 / self.beta
+        return self.beta * np.clip(z, -cap, cap)
+
+    def _f(self, z):
+        return np.maximum(z, 0) + np.log1p(_exp_neg_abs(self._scaled(z))) / self.beta
+
+    def _df(self, z):
+        return _sigmoid(self._scaled(z))
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@register
+class GELU(Activation):
+    r"""Gaussian error linear unit (the exact form, with ``erf``).
+
+    .. math:: f(z) = z\,\Phi(z), \qquad f'(z) = \Phi(z) + z\,\varphi(z),
+        \qquad \Phi(z) = \tfrac12\left(1 + \operatorname{erf}(z/\sqrt2)\right)
+
+    with ``φ`` the standard normal density. ``Φ`` is computed as
+    ``erfc(−z/√2)/2``, which keeps its relative accuracy in the left tail where
+    ``1 + erf`` cancels to nothing (at z = −8 the naive form is wrong in
+    the first digit). ``z φ(z)`` is evaluated only for
+    ``|z| < 40`` (beyond, it is below 1e-340 and exactly 0 in float64), so
+    ``z²`` never overflows. Failure mode: non-monotone just below 0 (minimum
+    ≈ −0.17 at z ≈ −0.75), and ``erf`` costs more than a comparison.
+
+    References
+    ----------
+    Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs). arXiv:1606.08415.
+    """
+
+    name = "gelu"
+
+    def _f(self, z):
+        return z * (0.5 * special.erfc(-z * _SQRT_HALF))
+
+    def _df(self, z):
+        cdf = 0.5 * special.erfc(-z * _SQRT_HALF)
+        zc = np.where(np.abs(z) < 40, z, 0)  # φ(40) < 1e-340: the term is exactly 0 beyond
+        pdf_term = np.where(np.abs(z) < 40, zc * np.exp(-0.5 * zc * zc) * _INV_SQRT_2PI, 0.0)
+        return cdf + pdf_term
+
+
+@register
+class SiLU(Activation):
+    r"""Sigmoid-weighted linear unit, also called swish.
+
+    .. math:: f(z) = z\,\sigma(z), \qquad f'(z) = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)
+
+    Failure mode: like GELU it dips below zero (minimum ≈ −0.28 at z ≈ −1.28)
+    and needs an exponential.
+
+    References
+    ----------
+    Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units for neural
+    network function approximation in reinforcement learning. Neural Networks.
+    Ramachandran, Zoph & Le (2017), Searching for activation functions.
+    """
+
+    name = "silu"
+
+    def _f(self, z):
+        return z * _sigmoid(z)
+
+    def _df(self, z):
+        s = _sigmoid(z)
+        s_neg = _sigmoid(-z)  # 1 − σ(z) without cancellation
+        return s * (1.0 + z * s_neg)
+
+
+@register
+class HardSwish(Activation):
+    r"""Hard swish: ``z · relu6(z + 3) / 6``, a piecewise-quadratic SiLU.
+
+    .. math:: f(z) = \begin{cases} 0 & z \le -3\\ z(z+3)/6 & -3 < z < 3\\ z & z \ge 3\end{cases},
+        \qquad f'(z) = \begin{cases} 0 & z \le -3\\ (2z + 3)/6 & -3 < z < 3\\ 1 & z \ge 3\end{cases}
+
+    Kinks at −3 and 3 take the outer branches (0 and 1), as PyTorch 2.x does.
+
+    Failure mode: zero gradient below −3, like a ReLU shifted left.
+
+    References
+    ----------
+    Howard et al. (2019), Searching for MobileNetV3. ICCV.
+    """
+
+    name = "hard_swish"
+    kinks = (-3.0, 3.0)
+
+    def _f(self, z):
+        return z * (np.minimum(np.maximum(z + 3, 0), 6) / 6)
+
+    def _df(self, z):
+        middle = (2 * np.clip(z, -3, 3) + 3) / 6  # clipped so that 2z cannot overflow
+        return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, middle)).astype(z.dtype)
