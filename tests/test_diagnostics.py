@@ -1,7 +1,6 @@
 """Per-layer diagnostics at initialisation."""
 
 import numpy as np
-import pytest
 
 from vglib import MLP, diagnostics as diag
 from vglib.activations import get

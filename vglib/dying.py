@@ -30,7 +30,7 @@ import numpy as np
 
 from . import optim as _optim
 from .init import as_generator
-from .train import make_step
+from .train import make_step, minibatches
 
 __all__ = ["inactive_units", "first_zero_layer", "born_dead_probability",
            "UnitTrack", "track_units", "revived"]
@@ -133,8 +133,8 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
                 seed=0, probe=None):
     """Train ``net`` in place; every ``record_every`` steps record which hidden units are inactive on ``probe``.
 
-    The same minibatch loop as :func:`vglib.train.train` (a fresh shuffle
-    each epoch, drawn from ``seed``), but it keeps the per-unit status that
+    The same minibatches as :func:`vglib.train.train`
+    (:func:`vglib.train.minibatches`, drawn from ``seed``), but it keeps the per-unit status that
     ``train``'s ``dead_fraction`` averages away. ``probe`` defaults to all of
     ``X``: "inactive" then means inactive on the whole training set, and a
     ReLU unit in that state gets no gradient on its own weights and bias
@@ -165,7 +165,8 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
     if steps < 1 or record_every < 1 or batch_size < 1:
         raise ValueError(f"steps, record_every and batch_size must be >= 1, got {steps}, {record_every}, {batch_size}")
     records, statuses, losses = [], [], []
-    order, pos, stopped = np.empty(0, dtype=np.intp), 0, None
+    stopped = None
+    batches = minibatches(n, batch_size, rng)
 
     same = probe is X
 
@@ -179,10 +180,7 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         record(0)
         for s in range(1, steps + 1):
-            if pos >= order.size:
-                order, pos = rng.permutation(n), 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
+            idx = next(batches)
             loss = step(X[idx], t_all[idx])
             if not (math.isfinite(loss) and np.isfinite(step.grads).all() and np.isfinite(net.flat).all()):
                 stopped = s

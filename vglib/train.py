@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -32,7 +31,7 @@ from . import diagnostics as _diag
 from . import optim as _optim
 from .init import as_generator
 
-__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step"]
+__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "minibatches"]
 
 
 class DivergenceError(FloatingPointError):
@@ -149,6 +148,18 @@ def _first_nonfinite(net, X, gflat):
     return None, "the loss only"
 
 
+def minibatches(n, batch_size, rng):
+    """Endless minibatch indices: a fresh shuffle of ``range(n)`` per epoch, cut into batches.
+
+    The last batch of an epoch may be smaller. Every training loop of the
+    library draws its batches here, so one seed gives one order everywhere.
+    """
+    while True:
+        order = rng.permutation(n)
+        for pos in range(0, n, batch_size):
+            yield order[pos:pos + batch_size]
+
+
 def _quiet():
     return bool(os.environ.get("CI"))
 
@@ -235,7 +246,6 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     step_grads = net._step_grads
     flat = net.flat
     before = np.empty_like(flat)
-    order = np.empty(0, dtype=np.intp)
     start = time.perf_counter()
     window = []
 
@@ -269,15 +279,11 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
         hist.seconds = time.perf_counter() - start
         raise DivergenceError(msg, s, layer, where, hist)
 
-    pos = 0
+    batches = minibatches(n, batch_size, rng)
     # overflow and NaN are detected and reported below, with the step and the layer
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for s in range(1, total + 1):
-            if pos >= order.size:
-                order = rng.permutation(n)
-                pos = 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
+            idx = next(batches)
             xb, tb = X[idx], t_all[idx]
             loss = step_grads(xb, tb, gflat)
             if not (math.isfinite(loss) and np.isfinite(gflat).all()):
