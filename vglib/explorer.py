@@ -28,6 +28,7 @@ import json
 __all__ = ["explorer", "Explorer"]
 
 MAX_FRAMES = 120
+_serial = itertools.count(1)  # explorers made in this kernel, for unique, repeatable element ids
 
 
 def _render_png(fig, dpi):
@@ -71,7 +72,7 @@ class Explorer:
             self.frames.append(_render_png(fig, dpi))
             plt.close(fig)
         digest = hashlib.sha1("".join(self.frames[:1]).encode() + title.encode()).hexdigest()[:10]
-        self.uid = f"vgx-{digest}-{id(self) % 10_000:04d}"
+        self.uid = f"vgx-{digest}-{next(_serial)}"  # the same in every build of the page
 
     def _start_index(self, name):
         values = self.controls[name]
