@@ -76,6 +76,8 @@ def get(name, **hyperparameters) -> "Activation":
 
 def _as_float_array(z):
     """Return ``z`` as a floating ndarray: floats keep their dtype, the rest become float64."""
+    if getattr(z, "__vglib_traced__", False) and z.dtype.kind == "f":
+        return z  # vglib.cost's operation counter: an ndarray subclass that logs ufunc calls
     a = np.asarray(z)
     if a.dtype.kind == "f":
         return a
