@@ -9,7 +9,7 @@ import numpy as np
 
 from .style import color
 
-__all__ = ["color", "check_finite", "plot_activation", "new_figure"]
+__all__ = ["color", "check_finite", "plot_activation", "new_figure", "centre_and_range"]
 
 
 def check_finite(name, *arrays):
@@ -20,6 +20,30 @@ def check_finite(name, *arrays):
         if bad.any():
             first = np.argwhere(bad)[0].tolist()
             raise ValueError(f"{name}: {int(bad.sum())} non-finite value(s) to plot, first at index {first}")
+
+
+def centre_and_range(values, axis=0, centre="mean"):
+    """A centre of ``values`` along ``axis`` and its distance to the minimum and maximum.
+
+    Returns ``(c, yerr)`` for ``errorbar(x, c, yerr=yerr)``. The mean of equal
+    numbers can round a hair above or below them (three copies of one float
+    may average to it minus 5e-17), and matplotlib rejects negative error
+    bars; both distances are therefore clipped at 0, which removes only such
+    rounding, never a real spread.
+    """
+    v = np.asarray(values, dtype=float)
+    check_finite("centre_and_range", v)
+    if v.size == 0:
+        raise ValueError("centre_and_range needs at least one value")
+    if centre == "mean":
+        c = v.mean(axis=axis)
+    elif centre == "median":
+        c = np.median(v, axis=axis)
+    else:
+        raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
+    low = np.maximum(c - v.min(axis=axis), 0.0)
+    high = np.maximum(v.max(axis=axis) - c, 0.0)
+    return c, np.stack([low, high])
 
 
 def new_figure(ncols=1, nrows=1, width=4.2, height=3.0, **kwargs):
