@@ -25,12 +25,13 @@ VENDOR   := _build/vendor/static
 MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test chromium vendor clean help page
+.PHONY: book test unit notebooks site-test chromium vendor clean help page soak
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
 	@echo "make test   unit tests, every notebook under nbmake, the book, and the website checks"
 	@echo "make site-test  only the website checks (links, offline pages in headless Chromium) on _build/html"
+	@echo "make soak   unit tests, then every notebook three times on a busy machine (before resolving an issue)"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -57,6 +58,13 @@ unit: $(STAMP)
 # notebook are errors: a notebook that means to show one catches it.
 notebooks: $(STAMP)
 	PYTHONWARNINGS=error::RuntimeWarning $(BIN)/python -m pytest --nbmake chapters -n $(JOBS) -p no:cacheprovider
+
+# Before resolving an issue that touched chapters/ or vglib/: the unit tests and
+# every notebook three times (one BLAS thread, two BLAS threads, an older CPU's
+# kernels) while a CPU-bound process per core keeps the machine busy. See
+# tools/soak.py and CONTRIBUTING.md. Not part of `make test` (CI time).
+soak: $(STAMP)
+	$(BIN)/python tools/soak.py
 
 # In this order, also under make -j: each step needs the previous one to pass.
 test:
