@@ -1,11 +1,13 @@
 """Tests of vglib.activations: derivatives, identities, extremes, dtypes, errors."""
 
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
 
 from vglib.activations import Sigmoid, Tanh, available, get
+from vglib.cost import _Traced
 from vglib.gradcheck import numerical_derivative, relative_error
 
 ALL = available()
@@ -195,7 +197,7 @@ def test_names_are_normalised():
      ("elu", {"alpha": -1.0}, r"alpha must be .*>= 0"),
      ("elu", {"alpha": float("nan")}, "alpha must be"),
      ("softplus", {"beta": 0.0}, r"beta must be .*> 0"),
-     ("prelu", {"alpha": float("inf")}, "alpha must be a finite"),
+     ("prelu", {"alpha": float("inf")}, "alpha must be finite"),
      ("elu", {"beta": 1.0}, r"unknown hyperparameter.*\['beta'\].*takes: alpha"),
      ("relu", {"alpha": 1.0}, "takes: no hyperparameters"),
      ("rrelu", {"seed": 0, "rng": np.random.default_rng(0)}, "seed or an rng")],
@@ -268,3 +270,49 @@ def test_get_returns_objects_unchanged_and_rebuilds_from_params():
     with pytest.raises(ValueError, match="hyperparameters only with a name"):
         get(act, alpha=1.0)
     assert "alpha=0.7" in repr(act)
+
+
+class _DtypeSpy(_Traced):
+    """vglib.cost's traced array, which also notes ``(ufunc, result dtype)`` of every call."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        result = super().__array_ufunc__(ufunc, method, *inputs, **kwargs)
+        for r in result if isinstance(result, tuple) else (result,):
+            self.log[ufunc.__name__, np.asarray(r).dtype.name] += 1
+        return result
+
+    @staticmethod
+    def _wrap(r, log):
+        return _Traced._wrap(r, log).view(_DtypeSpy) if isinstance(r, np.ndarray) and r.ndim else r
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("part", ["value", "grad"])
+@pytest.mark.parametrize("name", ALL)
+def test_no_intermediate_changes_the_float_dtype(name, part, dtype):
+    # the leaky ReLU derivative once built its 0/1 mask in float64 for float32
+    # input (~30x slower, and rounded back only at the end): every ufunc on the
+    # way must compute in the input's dtype
+    act = get(name, training=True, seed=0) if name == "rrelu" else get(name)
+    z = np.linspace(-8, 8, 41).astype(dtype).view(_DtypeSpy)
+    z.log = Counter()
+    act(z)
+    if part == "grad":
+        z.log.clear()
+        act.grad(z)
+    seen = {key for key in z.log if isinstance(key, tuple)}
+    other = {(fn, dt) for fn, dt in seen if dt != np.dtype(dtype).name and dt.startswith("float")}
+    if dtype == np.float16:  # SciPy's erfc has no float16 loop: GELU's Φ goes through float32
+        other -= {("erfc", "float32")}
+    assert not other, other
+    assert seen or name == "identity", "the spy saw no ufunc"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", ALL)
+def test_value_and_derivative_keep_the_dtype_of_every_float(name, dtype):
+    act = get(name)
+    for z in (dtype(-1.5), np.array([-2.0, 0.5, 3.0], dtype=dtype), np.zeros((0, 3), dtype=dtype)):
+        h, d = act(z), act.grad(z)
+        assert np.asarray(h).dtype == dtype and np.asarray(d).dtype == dtype
+        assert np.shape(h) == np.shape(z) == np.shape(d)

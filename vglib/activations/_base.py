@@ -6,9 +6,10 @@ Shared by every activation module of :mod:`vglib.activations`.
 from __future__ import annotations
 
 import difflib
-import math
 
 import numpy as np
+
+from .. import _checks
 
 __all__ = ["Activation", "register", "available", "get"]
 
@@ -53,8 +54,8 @@ def get(name, **hyperparameters) -> "Activation":
             )
         return name
     if not isinstance(name, str):
-        raise ValueError(
-            f"activation must be a name (str) or an Activation object, got {type(name).__name__}"
+        raise _checks.ArgumentTypeError(
+            f"activation must be a name (str) or an Activation object, got {_checks.show(name)}"
         )
     key = name.strip().lower().replace("-", "_")
     if key not in _REGISTRY:
@@ -74,32 +75,12 @@ def get(name, **hyperparameters) -> "Activation":
 # helpers
 
 
-def _as_float_array(z):
+def _as_float_array(z, name="z"):
     """Return ``z`` as a floating ndarray: floats keep their dtype, the rest become float64."""
     if getattr(z, "__vglib_traced__", False) and z.dtype.kind == "f":
         return z  # vglib.cost's operation counter: an ndarray subclass that logs ufunc calls
-    a = np.asarray(z)
-    if a.dtype.kind == "f":
-        return a
-    if a.dtype.kind in "biu":
-        return a.astype(np.float64)
-    raise ValueError(
-        f"activations take real numbers (float, int or bool arrays, lists, scalars); got dtype {a.dtype}"
-    )
-
-
-def _finite_real(name, value, *, low=-math.inf, high=math.inf, low_open=False, what="a real number"):
-    """Check a scalar hyperparameter and return it as a Python float."""
-    lo = f"> {low:g}" if low_open else f">= {low:g}"
-    allowed = lo if high == math.inf else f"in {'(' if low_open else '['}{low:g}, {high:g}]"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {what} {allowed}, got {value!r}") from None
-    too_low = v <= low if low_open else v < low
-    if not math.isfinite(v) or too_low or v > high:
-        raise ValueError(f"{name} must be {what} {allowed}, got {value!r}")
-    return v
+    a = _checks.array(name, z)
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
 def _exp_neg_abs(z):
@@ -107,21 +88,54 @@ def _exp_neg_abs(z):
     return np.exp(-np.abs(z))
 
 
-def _select(mask, a, b):
-    """``a`` where ``mask`` else ``b``, by arithmetic: exact for a 0/1 mask.
+def _one_or(mask, b, dtype):
+    """``1`` where ``mask`` else ``b``, in ``dtype``, by arithmetic: exact for a finite ``b``.
 
     ``np.where`` on data whose sign changes at random is several times slower
     than a few arithmetic passes (branch misprediction), and activations are
-    called on millions of numbers.
+    called on millions of numbers. ``b`` is a Python float or an array of
+    ``dtype`` (a float64 ``b`` would make the work float64).
     """
-    m = mask.astype(np.result_type(a, b), copy=False) if hasattr(mask, "astype") else mask
-    return m * a + (1 - m) * b
+    m = mask.astype(dtype)
+    out = 1 - m  # 0 where mask, 1 elsewhere
+    out *= b
+    out += m
+    return out
+
+
+def _keep_nan(d, z):
+    """The derivative ``d`` with NaN wherever ``z`` is NaN (``d`` itself when there is none).
+
+    Comparisons such as ``z > 0`` are False for NaN, so a derivative built
+    from them would turn a NaN input into a number. The test is one read-only
+    reduction (``min`` propagates NaN), cheaper than ``isnan(z).any()``.
+    """
+    if z.size and np.isnan(z.min()):
+        return np.where(np.isnan(z), z, d)
+    return d
+
+
+def _two_sided(z, alpha):
+    """``max(z, 0) + α·min(z, 0)``, the leaky rectifiers; a zero slope gives 0 (not NaN) at ``z = −inf``."""
+    pos, neg = np.maximum(z, 0), np.minimum(z, 0)
+    if np.ndim(alpha) == 0:
+        return pos if alpha == 0 else pos + alpha * neg
+    return pos + np.multiply(alpha, neg, out=np.zeros_like(neg), where=alpha != 0)
+
+
+def _above_min(z):
+    """``z`` with ``−inf`` replaced by the most negative finite number (NaN stays NaN).
+
+    For ``z·g(z)`` with ``g(z) → 0`` as ``z → −∞`` (GELU, SiLU, hard swish):
+    ``−inf · 0`` is NaN, ``−max · 0`` is the limit, ``−0``.
+    """
+    return np.maximum(z, np.finfo(z.dtype).min)
 
 
 def _sigmoid(z):
     e = _exp_neg_abs(z)
     s = 1.0 / (1.0 + e)  # σ(|z|)
-    return (s * _select(z >= 0, 1.0, e).astype(z.dtype, copy=False)).astype(z.dtype, copy=False)
+    return s * _one_or(z >= 0, e, z.dtype)
 
 
 def _sigmoid_grad(z):

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import (
-    Activation,
-    _as_float_array,
-    _finite_real,
-    _out,
-    _select,
-    register,
-)
+from .. import _checks
+from ._base import Activation, _as_float_array, _keep_nan, _one_or, _out, _two_sided, register
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "RReLU", "ReLU6", "Abs", "NecroReLU"]
 
@@ -41,7 +35,7 @@ class ReLU(Activation):
         return np.maximum(z, 0)
 
     def _df(self, z):
-        return (z > 0).astype(z.dtype)
+        return _keep_nan((z > 0).astype(z.dtype), z)
 
 
 @register
@@ -74,13 +68,13 @@ class LeakyReLU(Activation):
     kinks = (0.0,)
 
     def __init__(self, alpha=0.01):
-        self.alpha = _finite_real("alpha", alpha, low=0.0, what="a finite slope")
+        self.alpha = _checks.real("alpha", alpha, low=0.0, what="a finite slope")
 
     def _f(self, z):
-        return np.maximum(z, 0) + self.alpha * np.minimum(z, 0)
+        return _two_sided(z, self.alpha)
 
     def _df(self, z):
-        return _select(z > 0, 1.0, self.alpha).astype(z.dtype)
+        return _keep_nan(_one_or(z > 0, self.alpha, z.dtype), z)
 
 
 @register
@@ -118,16 +112,29 @@ class PReLU(Activation):
     kinks = (0.0,)
 
     def __init__(self, alpha=0.25):
-        a = np.asarray(alpha)
-        if a.dtype.kind not in "biuf" or not np.all(np.isfinite(a)):
-            raise ValueError(f"alpha must be a finite real number or array of them, got {alpha!r}")
+        a = _checks.array("alpha", alpha, kinds="iuf", finite=True, nonempty=True)
         self.alpha = float(a) if a.ndim == 0 else a.astype(np.float64)
 
+    def _slopes(self, z):
+        """``alpha`` in the dtype of ``z``, after checking that it broadcasts against ``z``."""
+        if np.ndim(self.alpha) == 0:
+            return self.alpha
+        a = np.asarray(self.alpha)
+        try:
+            fits = np.broadcast_shapes(a.shape, z.shape) == z.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"prelu's alpha has shape {a.shape}, which does not broadcast against z of shape "
+                f"{z.shape}: give one slope, or one per unit (shape ({z.shape[-1] if z.ndim else 1},))")
+        return a.astype(z.dtype, copy=False)
+
     def _f(self, z):
-        return np.maximum(z, 0) + self.alpha * np.minimum(z, 0)
+        return _two_sided(z, self._slopes(z))
 
     def _df(self, z):
-        return _select(z > 0, 1.0, self.alpha * np.ones_like(z))
+        return _keep_nan(_one_or(z > 0, self._slopes(z), z.dtype), z)
 
     def grad_alpha(self, z):
         """Elementwise ``∂f/∂α`` at ``z``: ``0`` where ``z > 0``, else ``z``."""
@@ -185,8 +192,8 @@ class RReLU(Activation):
     kinks = (0.0,)
 
     def __init__(self, lower=1 / 8, upper=1 / 3, training=False, seed=None, rng=None, paper=False):
-        self.lower = _finite_real("lower", lower, low=0.0, what="a finite slope")
-        self.upper = _finite_real("upper", upper, low=0.0, what="a finite slope")
+        self.lower = _checks.real("lower", lower, low=0.0, what="a finite slope")
+        self.upper = _checks.real("upper", upper, low=0.0, what="a finite slope")
         if self.lower > self.upper:
             raise ValueError(f"rrelu needs lower <= upper, got lower={lower!r} > upper={upper!r}")
         if paper and self.lower == 0.0:
@@ -194,10 +201,10 @@ class RReLU(Activation):
         if seed is not None and rng is not None:
             raise ValueError("give rrelu a seed or an rng, not both")
         if rng is not None and not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        self.training = bool(training)
-        self.seed = seed
-        self.paper = bool(paper)
+            raise _checks.ArgumentTypeError(f"rng must be a numpy.random.Generator, got {_checks.show(rng)}")
+        self.training = _checks.flag("training", training)
+        self.seed = _checks.seed("seed", seed)
+        self.paper = _checks.flag("paper", paper)
         self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.last_slopes = None
 
@@ -209,7 +216,8 @@ class RReLU(Activation):
         return (self.lower + self.upper) / 2.0
 
     def draw_slopes(self, shape, dtype=np.float64):
-        """Draw one training-mode slope per element of an array of ``shape``."""
+        """Draw one training-mode slope per element of an array of ``shape`` (drawn in float64, then rounded)."""
+        dtype = _checks.float_dtype("dtype", dtype)
         if self.paper:
             divisor = self.rng.uniform(1.0 / self.upper, 1.0 / self.lower, size=shape)
             return (1.0 / divisor).astype(dtype)
@@ -229,10 +237,10 @@ class RReLU(Activation):
         return self.last_slopes
 
     def _f(self, z):
-        return np.where(z >= 0, z, self._slopes(z, fresh=True) * z)
+        return _two_sided(z, self._slopes(z, fresh=True))
 
     def _df(self, z):
-        return np.where(z > 0, 1.0, self._slopes(z, fresh=False) * np.ones_like(z))
+        return _keep_nan(_one_or(z > 0, self._slopes(z, fresh=False), z.dtype), z)
 
     @property
     def params(self):
@@ -264,7 +272,7 @@ class ReLU6(Activation):
         return np.minimum(np.maximum(z, 0), 6)
 
     def _df(self, z):
-        return ((z > 0) & (z < 6)).astype(z.dtype)
+        return _keep_nan(((z > 0) & (z < 6)).astype(z.dtype), z)
 
 
 @register
@@ -322,13 +330,13 @@ class NecroReLU(Activation):
     surrogate = True
 
     def __init__(self, alpha=0.01):
-        self.alpha = _finite_real("alpha", alpha, low=0.0, what="a finite slope")
+        self.alpha = _checks.real("alpha", alpha, low=0.0, what="a finite slope")
 
     def _f(self, z):
         return np.maximum(z, 0)
 
     def _df(self, z):
-        return _select(z > 0, 1.0, self.alpha).astype(z.dtype)
+        return _keep_nan(_one_or(z > 0, self.alpha, z.dtype), z)
 
     def true_grad(self, z):
         """The real derivative of ``max(0, z)`` (0 for ``z ≤ 0``)."""

@@ -8,6 +8,7 @@ from ._base import (
     Activation,
     _as_float_array,
     _exp_neg_abs,
+    _keep_nan,
     _out,
     _sigmoid,
     _sigmoid_grad,
@@ -32,7 +33,7 @@ class Identity(Activation):
         return z.copy()
 
     def _df(self, z):
-        return np.ones_like(z)
+        return _keep_nan(np.ones_like(z), z)
 
 
 @register

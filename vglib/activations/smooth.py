@@ -7,14 +7,8 @@ import math
 import numpy as np
 from scipy import special
 
-from ._base import (
-    Activation,
-    _exp_neg_abs,
-    _finite_real,
-    _select,
-    _sigmoid,
-    register,
-)
+from .. import _checks
+from ._base import Activation, _above_min, _exp_neg_abs, _one_or, _sigmoid, register
 
 __all__ = ["ELU", "SELU", "Softplus", "GELU", "SiLU", "HardSwish"]
 
@@ -50,13 +44,13 @@ class ELU(Activation):
     kinks = (0.0,)
 
     def __init__(self, alpha=1.0):
-        self.alpha = _finite_real("alpha", alpha, low=0.0, what="a finite saturation value")
+        self.alpha = _checks.real("alpha", alpha, low=0.0, what="a finite saturation value")
 
     def _f(self, z):
         return np.maximum(z, 0) + self.alpha * np.expm1(np.minimum(z, 0))
 
     def _df(self, z):
-        return _select(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
+        return _one_or(z > 0, self.alpha * np.exp(np.minimum(z, 0)), z.dtype)
 
 
 @register
@@ -67,6 +61,9 @@ class SELU(Activation):
         \qquad f'(z) = \lambda \begin{cases} 1 & z > 0\\ \alpha e^{z} & z \le 0\end{cases}
 
     with ``λ ≈ 1.0507`` and ``α ≈ 1.6733``. Kink at 0: ``grad(0) = λα``.
+    ``λz`` exceeds the largest number of the dtype for ``z > max/λ``: there the
+    result is ``inf`` with NumPy's overflow warning (the true value is not a
+    finite number of that dtype).
 
     Failure mode: the self-normalising property needs LeCun-normal
     initialisation and plain feed-forward layers; elsewhere it is just an ELU.
@@ -86,7 +83,7 @@ class SELU(Activation):
         return self.scale * (np.maximum(z, 0) + self.alpha * np.expm1(np.minimum(z, 0)))
 
     def _df(self, z):
-        return self.scale * _select(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0)))
+        return self.scale * _one_or(z > 0, self.alpha * np.exp(np.minimum(z, 0)), z.dtype)
 
 
 @register
@@ -95,7 +92,9 @@ class Softplus(Activation):
 
     .. math:: f(z) = \frac{1}{\beta}\log\left(1 + e^{\beta z}\right), \qquad f'(z) = \sigma(\beta z)
 
-    Computed as ``max(z, 0) + log1p(exp(−β|z|)) / β``, which never overflows.
+    Computed as ``max(z, 0) + log1p(exp(−β|z|)) / β``, which never overflows,
+    in the dtype of ``z`` unless ``β`` is not a normal number of it (``β = 1e5``
+    overflows float16): then in float64, rounded back.
 
     Parameters
     ----------
@@ -115,7 +114,16 @@ class Softplus(Activation):
     hyperparameters = ("beta",)
 
     def __init__(self, beta=1.0):
-        self.beta = _finite_real("beta", beta, low=0.0, low_open=True, what="a finite sharpness")
+        self.beta = _checks.real("beta", beta, low=0.0, low_open=True, what="a finite sharpness")
+
+    def _work(self, z):
+        """``z``, or a float64 copy when ``β`` is not a normal number of ``z``'s dtype.
+
+        ``β`` meets ``z`` in its dtype, where ``β = 1e5`` is inf in float16 (and
+        1e-5 is subnormal): then the work is done in float64 and rounded back.
+        """
+        info = np.finfo(z.dtype)
+        return z if info.tiny <= self.beta <= info.max else z.astype(np.float64)
 
     def _scaled(self, z):
         # β·z, computed on z limited to ±1000/β: beyond that exp(−β|z|) is 0 in
@@ -126,10 +134,11 @@ class Softplus(Activation):
         return self.beta * np.clip(z, -cap, cap)
 
     def _f(self, z):
-        return np.maximum(z, 0) + np.log1p(_exp_neg_abs(self._scaled(z))) / self.beta
+        w = self._work(z)
+        return (np.maximum(w, 0) + np.log1p(_exp_neg_abs(self._scaled(w))) / self.beta).astype(z.dtype, copy=False)
 
     def _df(self, z):
-        return _sigmoid(self._scaled(z))
+        return _sigmoid(self._scaled(self._work(z))).astype(z.dtype, copy=False)
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -158,14 +167,20 @@ class GELU(Activation):
 
     name = "gelu"
 
+    @staticmethod
+    def _cdf(z):
+        x = -z * _SQRT_HALF
+        if x.dtype == np.float16:  # SciPy's erfc has no float16 loop (it would pick float64)
+            x = x.astype(np.float32)
+        return 0.5 * special.erfc(x).astype(z.dtype, copy=False)
+
     def _f(self, z):
-        return z * (0.5 * special.erfc(-z * _SQRT_HALF))
+        return _above_min(z) * self._cdf(z)
 
     def _df(self, z):
-        cdf = 0.5 * special.erfc(-z * _SQRT_HALF)
-        zc = np.where(np.abs(z) < 40, z, 0)  # φ(40) < 1e-340: the term is exactly 0 beyond
-        pdf_term = np.where(np.abs(z) < 40, zc * np.exp(-0.5 * zc * zc) * _INV_SQRT_2PI, 0.0)
-        return cdf + pdf_term
+        near = np.abs(z) < 40  # φ(40) < 1e-340: the term is exactly 0 beyond
+        zc = np.where(near, z, 0)
+        return self._cdf(z) + np.where(near, zc * np.exp(-0.5 * zc * zc) * _INV_SQRT_2PI, 0)
 
 
 @register
@@ -187,12 +202,14 @@ class SiLU(Activation):
     name = "silu"
 
     def _f(self, z):
-        return z * _sigmoid(z)
+        return _above_min(z) * _sigmoid(z)
 
     def _df(self, z):
         s = _sigmoid(z)
         s_neg = _sigmoid(-z)  # 1 − σ(z) without cancellation
-        return s * (1.0 + z * s_neg)
+        info = np.finfo(z.dtype)
+        zc = np.clip(z, info.min, info.max)  # ±inf → ±max: then ±inf·0 is not NaN
+        return s * (1.0 + zc * s_neg)
 
 
 @register
@@ -215,8 +232,8 @@ class HardSwish(Activation):
     kinks = (-3.0, 3.0)
 
     def _f(self, z):
-        return z * (np.minimum(np.maximum(z + 3, 0), 6) / 6)
+        return _above_min(z) * (np.minimum(np.maximum(z + 3, 0), 6) / 6)
 
     def _df(self, z):
         middle = (2 * np.clip(z, -3, 3) + 3) / 6  # clipped so that 2z cannot overflow
-        return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, middle)).astype(z.dtype)
+        return np.where(z <= -3, 0, np.where(z >= 3, 1, middle))
