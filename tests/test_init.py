@@ -34,6 +34,6 @@ def test_bad_names_and_options():
         init.initialize("xavier", 2, 2)
     with pytest.raises(ValueError, match="std is only used by init='normal'"):
         init.initialize("he_normal", 2, 2, std=1.0)
-    with pytest.raises(ValueError, match="seed must be"):
+    with pytest.raises(ValueError, match="rng must be"):
         init.initialize("normal", 2, 2, rng="zero")
     assert "kaiming_uniform" in init.available()

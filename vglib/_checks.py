@@ -4,7 +4,7 @@ Each check takes the argument's *name* first, so that the error says which
 argument was wrong, what it was, and what is allowed::
 
     steps must be a positive integer, got 1.9
-    lr must be a finite number > 0, got 'fast' (str)
+    lr must be a finite number > 0, got 'fast'
 
 A value of the wrong type raises :class:`ArgumentTypeError`, which is both a
 ``TypeError`` and a ``ValueError`` (code that catches ``ValueError`` for any
@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 __all__ = ["ArgumentTypeError", "integer", "real", "flag", "choice", "integers", "float_dtype",
-           "array", "finite_array", "seed", "generator", "function"]
+           "array", "finite_array", "seed", "generator", "network", "function"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -36,7 +36,7 @@ def show(value) -> str:
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    simple = (bool, int, float, np.bool_, np.integer, np.floating, type(None))
+    simple = (bool, int, float, str, np.bool_, np.integer, np.floating, type(None))
     return text if isinstance(value, simple) else f"{text} ({type(value).__name__})"
 
 
@@ -188,6 +188,15 @@ def generator(name, value) -> np.random.Generator:
     if isinstance(value, np.random.Generator):
         return value
     return np.random.default_rng(seed(name, value))
+
+
+def network(name, value):
+    """``value`` if it is a :class:`vglib.network.MLP`."""
+    from .network import MLP  # here, not at the top: network imports this module
+
+    if not isinstance(value, MLP):
+        raise ArgumentTypeError(f"{name} must be a vglib.MLP, got {show(value)}")
+    return value
 
 
 def function(name, value):

@@ -40,6 +40,8 @@ import math
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["initialize", "scale", "available", "as_generator", "ALIASES"]
 
 ALIASES = {
@@ -67,18 +69,18 @@ def available() -> list[str]:
     return sorted((*_NAMES, *ALIASES))
 
 
-def as_generator(seed) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a seed (int or None) or a generator (returned as is)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or isinstance(seed, (int, np.integer)):
-        return np.random.default_rng(seed)
-    raise ValueError(f"seed must be an int, None or a numpy.random.Generator, got {type(seed).__name__}")
+def as_generator(seed, name="seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a seed (an int >= 0 or None) or a generator (returned as is).
+
+    ``name`` is the argument's name in the error for anything else (a bool, a
+    negative number, a string).
+    """
+    return _checks.generator(name, seed)
 
 
 def _canonical(name: str) -> str:
     if not isinstance(name, str):
-        raise ValueError(f"init must be a name (str) or a callable, got {type(name).__name__}")
+        raise _checks.ArgumentTypeError(f"init must be a name (str) or a callable, got {_checks.show(name)}")
     key = name.strip().lower().replace("-", "_")
     key = ALIASES.get(key, key)
     if key not in _NAMES:
@@ -91,12 +93,17 @@ def _canonical(name: str) -> str:
 def scale(name: str, n_in: int, n_out: int, *, std=None, bound=None) -> float:
     """The standard deviation (normal schemes) or bound (uniform schemes) of ``name``."""
     key = _canonical(name)
+    n_in, n_out = _checks.integer("n_in", n_in, low=1), _checks.integer("n_out", n_out, low=1)
+    if std is not None and key != "normal":
+        raise ValueError(f"std is only used by init='normal', not {name!r}")
+    if bound is not None and key != "uniform":
+        raise ValueError(f"bound is only used by init='uniform', not {name!r}")
     if key == "zeros":
         return 0.0
     if key == "normal":
-        return 0.01 if std is None else float(std)
+        return 0.01 if std is None else _checks.real("std", std, low=0.0)
     if key == "uniform":
-        return 0.05 if bound is None else float(bound)
+        return 0.05 if bound is None else _checks.real("bound", bound, low=0.0)
     table = _UNIFORM if key in _UNIFORM else _NORMAL
     return table[key](n_in, n_out)
 
@@ -130,23 +137,17 @@ def initialize(name, n_in, n_out, rng=None, *, dtype=np.float64, std=None, bound
     >>> W.shape, bool(abs(W).max() <= (6 / 794) ** 0.5)
     ((784, 10), True)
     """
-    n_in, n_out = int(n_in), int(n_out)
-    if n_in < 1 or n_out < 1:
-        raise ValueError(f"a weight matrix needs n_in >= 1 and n_out >= 1, got shape ({n_in}, {n_out})")
-    rng = as_generator(rng)
+    n_in, n_out = _checks.integer("n_in", n_in, low=1), _checks.integer("n_out", n_out, low=1)
+    rng = as_generator(rng, "rng")
+    dtype = _checks.float_dtype("dtype", dtype)
     if callable(name):
-        W = np.asarray(name(n_in, n_out, rng), dtype=np.float64)
+        W = _checks.array(f"the array returned by init={_checks.show(name)}", name(n_in, n_out, rng),
+                          finite=True, dtype=np.float64)
         if W.shape != (n_in, n_out):
             raise ValueError(f"the init callable returned shape {W.shape}, expected ({n_in}, {n_out})")
         return W.astype(dtype)
     key = _canonical(name)
-    if std is not None and key != "normal":
-        raise ValueError(f"std is only used by init='normal', not {name!r}")
-    if bound is not None and key != "uniform":
-        raise ValueError(f"bound is only used by init='uniform', not {name!r}")
     s = scale(key, n_in, n_out, std=std, bound=bound)
-    if not (math.isfinite(s) and s >= 0):
-        raise ValueError(f"the scale of init {name!r} must be finite and >= 0, got {s!r}")
     if key == "zeros":
         W = np.zeros((n_in, n_out))
     elif key == "uniform" or key in _UNIFORM:

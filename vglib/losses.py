@@ -24,20 +24,41 @@ import difflib
 import numpy as np
 from scipy import special
 
+from . import _checks
+
 __all__ = ["Loss", "CrossEntropy", "MSE", "BCEWithLogits", "get", "available", "softmax", "log_softmax"]
+
+
+def _shifted(o):
+    """``o − max_j o_j`` along the last axis, with the limits for infinite entries.
+
+    A row with ``+inf`` entries shares all its probability equally among them
+    (the limit as those entries grow); a row that is all ``−inf`` has no
+    softmax (0/0) and is refused. NaN propagates.
+    """
+    o = _checks.array("o", o)
+    o = o if o.dtype.kind == "f" else o.astype(np.float64)
+    if o.ndim == 0 or o.shape[-1] == 0:
+        raise ValueError(f"o must have at least one entry along its last axis, got shape {o.shape}")
+    m = o.max(axis=-1, keepdims=True)
+    if np.isneginf(m).any():
+        raise ValueError("a row of o is all -inf: its softmax is 0/0, undefined")
+    top = np.isposinf(m)
+    if top.any():
+        o = np.where(top, np.where(o == np.inf, 0, -np.inf), o)
+        m = np.where(top, 0, m)
+    return o - m
 
 
 def softmax(o):
     r"""Row-wise softmax ``p_k = e^{o_k} / Σ_j e^{o_j}``, computed with the max subtracted."""
-    o = np.asarray(o)
-    e = np.exp(o - o.max(axis=-1, keepdims=True))
+    e = np.exp(_shifted(o))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(o):
     r"""Row-wise ``log p_k = o_k − m − log Σ_j e^{o_j − m}`` with ``m = max_j o_j`` (no overflow)."""
-    o = np.asarray(o)
-    s = o - o.max(axis=-1, keepdims=True)
+    s = _shifted(o)
     return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
 
 
@@ -63,19 +84,25 @@ class Loss:
 
     @staticmethod
     def _check_output(o):
-        o = np.asarray(o)
-        if o.ndim != 2 or o.dtype.kind != "f":
-            raise ValueError(f"the network output must be a float array of shape (N, K), got shape {o.shape} and dtype {o.dtype}")
+        o = _checks.array("o", o, kinds="f", finite=True)
+        if o.ndim != 2:
+            raise ValueError(f"the network output o must be a float array of shape (N, K), got shape {o.shape}")
         return o
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
+def _batch(n):
+    if n < 1:
+        raise ValueError("the loss of an empty batch is undefined: give at least one example (X and y have no rows)")
+
+
 def _labels(y, n, k, what):
-    y = np.asarray(y)
+    _batch(n)
+    y = _checks.array("y", y, kinds="biuf")
     if y.dtype.kind not in "iub":
-        raise ValueError(f"{what} needs integer class labels, got dtype {y.dtype}")
+        raise ValueError(f"{what} needs integer class labels y, got dtype {y.dtype}")
     if y.shape != (n,):
         raise ValueError(f"labels y of shape {y.shape} do not match the output of shape ({n}, {k}): expected ({n},)")
     if n and (y.min() < 0 or y.max() >= k):
@@ -83,8 +110,10 @@ def _labels(y, n, k, what):
     return y.astype(np.intp, copy=False)
 
 
-def _dense_targets(y, shape, dtype, what):
-    y = np.asarray(y)
+def _dense_targets(y, shape, dtype, what, low=-np.inf, high=np.inf):
+    """Targets of the output's shape: one-hot from integer labels, else floats in ``[low, high]``."""
+    _batch(shape[0])
+    y = _checks.array("y", y)
     n, k = shape
     if y.dtype.kind in "iub" and y.ndim == 1:
         labels = _labels(y, n, max(k, 2), what)
@@ -95,7 +124,10 @@ def _dense_targets(y, shape, dtype, what):
         return t
     if y.shape != shape:
         raise ValueError(f"{what} targets of shape {y.shape} do not match the output of shape {shape}")
-    return np.asarray(y, dtype=dtype)
+    t = _checks.finite_array("y", np.asarray(y, dtype=dtype))
+    if t.min() < low or t.max() > high:
+        raise ValueError(f"{what} targets y must lie in [{low:g}, {high:g}], got values from {t.min():g} to {t.max():g}")
+    return t
 
 
 class CrossEntropy(Loss):
@@ -164,7 +196,7 @@ class BCEWithLogits(Loss):
     name = "bce_with_logits"
 
     def targets(self, y, shape, dtype):
-        return _dense_targets(y, shape, dtype, "bce_with_logits")
+        return _dense_targets(y, shape, dtype, "bce_with_logits", low=0.0, high=1.0)
 
     def _value_and_grad(self, o, t, out):
         terms = np.maximum(o, 0) - o * t + np.log1p(np.exp(-np.abs(o)))
@@ -191,7 +223,7 @@ def get(name) -> Loss:
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str):
-        raise ValueError(f"loss must be a name (str) or a Loss object, got {type(name).__name__}")
+        raise _checks.ArgumentTypeError(f"loss must be a name (str) or a Loss object, got {_checks.show(name)}")
     key = name.strip().lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _REGISTRY:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from . import _checks
 from . import activations as _acts
 from . import init as _init
 from . import losses as _losses
@@ -251,14 +252,11 @@ class MLP:
     def __init__(self, sizes, activation="relu", init="xavier_uniform", seed=None, *,
                  init_std=None, init_bound=None, bias=0.0, dtype=np.float64,
                  loss="cross_entropy", prelu_slopes="shared"):
-        sizes = [int(s) for s in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must list at least an input and an output width, all >= 1; got {sizes}")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype}")
-        if prelu_slopes not in ("shared", "per_unit"):
-            raise ValueError(f"prelu_slopes must be 'shared' or 'per_unit', got {prelu_slopes!r}")
+        sizes = _checks.integers("sizes", sizes, low=1, min_len=2)
+        dtype = _checks.float_dtype("dtype", dtype, allowed=(np.float64, np.float32))
+        _checks.choice("prelu_slopes", prelu_slopes, ("shared", "per_unit"))
+        init_std = None if init_std is None else _checks.real("init_std", init_std, low=0.0)
+        init_bound = None if init_bound is None else _checks.real("init_bound", init_bound, low=0.0)
         self.sizes = sizes
         self.dtype = dtype
         self.loss = _losses.get(loss)
@@ -304,13 +302,14 @@ class MLP:
         self.activations = acts
         self._make_views()
 
-        biases = [bias] * L if np.ndim(bias) == 0 else list(bias)
-        if len(biases) != L:
-            raise ValueError(f"got {len(biases)} bias values for {L} layers")
+        biases = _checks.array("bias", bias, kinds="iuf", finite=True, dtype=np.float64)
+        if biases.ndim > 1 or biases.ndim == 1 and len(biases) != L:
+            raise ValueError(f"bias must be one number or one per layer ({L} of them), got {_checks.show(bias)}")
+        biases = np.broadcast_to(biases, (L,))
         for l in range(L):
             self._W[l][...] = _init.initialize(init, sizes[l], sizes[l + 1], rng, dtype=dtype,
                                                std=init_std, bound=init_bound)
-            self._b[l][...] = float(biases[l])
+            self._b[l][...] = biases[l]
         for l, a in alpha_init.items():
             self._alpha[l][...] = a
         for act in acts:
@@ -381,11 +380,13 @@ class MLP:
         return list(self._alpha)
 
     def _assign(self, targets, values, what):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise _checks.ArgumentTypeError(f"{what} must be a list of arrays, one per layer, got {_checks.show(values)}")
         values = list(values)
         if len(values) != len(targets):
             raise ValueError(f"got {len(values)} {what} for {len(targets)} layers")
         for l, (t, v) in enumerate(zip(targets, values)):
-            v = np.asarray(v)
+            v = _checks.array(f"{what}[{l}]", v, kinds="iuf", finite=True)
             if v.shape != t.shape:
                 raise ValueError(f"{what}[{l}] must have shape {t.shape}, got {v.shape}")
             t[...] = v
@@ -420,14 +421,20 @@ class MLP:
 
     # -- checks ---------------------------------------------------------------
 
-    def _input(self, X):
-        X = np.asarray(X)
+    def _input(self, X, name="X"):
+        """``X`` checked (numbers, shape ``(N, n_0)``, finite) and converted to the network's dtype."""
+        X = _checks.array(name, X, finite=True)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(
-                f"X has shape {X.shape}, but the first layer takes {self.sizes[0]} features: "
+                f"{name} has shape {X.shape}, but the first layer takes {self.sizes[0]} features: "
                 f"expected (batch, {self.sizes[0]})")
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"X must hold numbers, got dtype {X.dtype}")
+        if X.dtype.kind == "f" and X.dtype.itemsize > self.dtype.itemsize:
+            with np.errstate(over="ignore"):
+                Xc = np.ascontiguousarray(X, dtype=self.dtype)
+            if not np.all(np.isfinite(Xc)):
+                raise ValueError(f"{name} holds values beyond the largest {self.dtype.name} "
+                                 f"({np.finfo(self.dtype).max:.3g}), the network's dtype")
+            return Xc
         return np.ascontiguousarray(X, dtype=self.dtype)
 
     def _work_for(self, n):
@@ -496,6 +503,7 @@ class MLP:
         (a :class:`Trace` with ``z_l`` and ``h_l``), ready for :meth:`backward`.
         """
         X = self._input(X)
+        keep = _checks.flag("keep", keep)
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
         if keep:
@@ -519,7 +527,7 @@ class MLP:
         tr = self.trace
         if tr is None:
             raise ValueError("backward needs the pass kept by net.forward(X, keep=True); call that first")
-        dout = np.asarray(dout, dtype=self.dtype)
+        dout = _checks.array("dout", dout, kinds="iuf", finite=True).astype(self.dtype)
         if dout.shape != tr.z[-1].shape:
             raise ValueError(f"dout has shape {dout.shape}, but the kept output has shape {tr.z[-1].shape}")
         gs = [np.empty_like(h) for h in tr.h]
@@ -552,9 +560,10 @@ class MLP:
             passes do not change it, and no parameter was changed.
         """
         X = self._input(X)
+        keep = _checks.flag("keep", keep)
+        t = self.loss.targets(y, (X.shape[0], self.sizes[-1]), self.dtype)
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
-        t = self.loss.targets(y, o.shape, self.dtype)
         loss, dout = self.loss._value_and_grad(o, t, w.dout)
         if keep:
             self.trace = Trace(x=X.copy(), z=[z.copy() for z in w.z], h=[h.copy() for h in w.h])

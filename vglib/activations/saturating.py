@@ -68,7 +68,7 @@ class Sigmoid(Activation):
     @staticmethod
     def grad_from_output(h):
         r"""``σ'`` from the output ``h = σ(z)``: ``h (1 − h)``."""
-        h = _as_float_array(h)
+        h = _as_float_array(h, "h")
         return _out(h * (1.0 - h), h)
 
 
@@ -103,5 +103,5 @@ class Tanh(Activation):
     @staticmethod
     def grad_from_output(h):
         r"""``tanh'`` from the output ``h = tanh(z)``: ``1 − h²``."""
-        h = _as_float_array(h)
+        h = _as_float_array(h, "h")
         return _out(1.0 - h * h, h)
