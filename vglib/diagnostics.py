@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+from . import activations as _acts
+
 __all__ = [
     "SATURATION_THRESHOLD",
     "layer_stats",
@@ -42,19 +45,31 @@ __all__ = [
 SATURATION_THRESHOLD = 0.01
 
 
+def _threshold(threshold):
+    return _checks.real("threshold", threshold, low=0.0, low_open=True)
+
+
 def saturated_fraction(act, z, threshold=SATURATION_THRESHOLD):
-    """Fraction of the entries of ``z`` where the activation's slope ``|f'(z)|`` is below ``threshold``."""
-    return float(np.mean(np.abs(act.grad(z)) < threshold))
+    """Fraction of the entries of ``z`` where the activation's slope ``|f'(z)|`` is below ``threshold``.
+
+    ``z`` must be finite and non-empty (a NaN has no slope to compare).
+    """
+    z = _checks.array("z", z, finite=True, nonempty=True)
+    return float(np.mean(np.abs(_acts.get(act).grad(z)) < _threshold(threshold)))
 
 
 def dead_fraction(h):
     """Fraction of units (columns of ``h``, shape ``(N, n)``) that are zero for every example."""
-    h = np.asarray(h)
+    h = _checks.array("h", h, ndim=2, finite=True, nonempty=True)
     return float(np.mean(np.all(h == 0, axis=0)))
 
 
 def gradient_stats(grads):
     """``grad_mean_abs`` and ``grad_norm`` of every ``∂ℓ/∂W_l`` (arrays of length L)."""
+    if isinstance(grads, (str, bytes)) or not hasattr(grads, "__len__") or not len(grads):
+        raise _checks.ArgumentTypeError(f"grads must be a list of (dW, db) pairs, got {_checks.show(grads)}")
+    for l, pair in enumerate(grads):
+        _checks.array(f"grads[{l}][0]", pair[0], kinds="f", finite=True, nonempty=True)
     return {
         "grad_mean_abs": np.array([float(np.mean(np.abs(dW))) for dW, _ in grads]),
         "grad_norm": np.array([float(np.linalg.norm(dW)) for dW, _ in grads]),
@@ -63,11 +78,15 @@ def gradient_stats(grads):
 
 def weight_stats(net):
     """``weight_norm``: ``‖W_l‖`` of every layer (length L)."""
+    _checks.network("net", net)
     return {"weight_norm": np.array([float(np.linalg.norm(W)) for W in net.weights])}
 
 
 def update_ratio(net, flat_before):
     r"""``‖ΔW_l‖ / ‖W_l‖`` per layer, with ``ΔW`` the change of ``net.flat`` since ``flat_before``."""
+    flat_before = _checks.array("flat_before", flat_before, kinds="f", finite=True)
+    if flat_before.shape != _checks.network("net", net).flat.shape:
+        raise ValueError(f"flat_before must have the shape of net.flat, {net.flat.shape}, got {flat_before.shape}")
     before = net._views_of(flat_before)[0]
     return np.array([float(np.linalg.norm(W - W0) / max(np.linalg.norm(W0), 1e-300))
                      for W, (W0, _) in zip(net.weights, before)])
@@ -77,8 +96,12 @@ def activation_stats(net, X, threshold=SATURATION_THRESHOLD):
     """Mean, std, saturated and dead fraction of every hidden layer's ``h_l`` on the probe set ``X``.
 
     Runs one forward pass in evaluation mode (RReLU uses its fixed slope) and
-    restores the network's mode afterwards.
+    restores the network's mode afterwards. ``X`` needs at least one row.
     """
+    X = _checks.network("net", net)._input(X)
+    if X.shape[0] == 0:
+        raise ValueError("X has no rows: activation statistics need at least one example")
+    threshold = _threshold(threshold)
     was_training = net.training
     net.eval()
     try:
@@ -123,7 +146,7 @@ def layer_stats(net, X, y, probe=None, threshold=SATURATION_THRESHOLD):
     >>> stats["grad_mean_abs"].shape, stats["dead_fraction"].shape
     ((3,), (2,))
     """
-    _, grads = net.loss_and_grads(X, y)
+    _, grads = _checks.network("net", net).loss_and_grads(X, y)
     out = {**gradient_stats(grads), **weight_stats(net)}
     out["update_ratio"] = np.full(net.n_layers, np.nan)
     out.update(activation_stats(net, X if probe is None else probe, threshold))
@@ -139,7 +162,8 @@ def histograms(net, X, y, bins=30):
         ``{"activations": [(counts, edges), …], "gradients": [(counts, edges), …]}``,
         with ``L − 1`` and ``L`` entries (``numpy.histogram`` output).
     """
-    _, grads = net.loss_and_grads(X, y, keep=True)
+    bins = _checks.integer("bins", bins, low=1)
+    _, grads = _checks.network("net", net).loss_and_grads(X, y, keep=True)
     return {
         "activations": [np.histogram(h, bins=bins) for h in net.trace.h],
         "gradients": [np.histogram(dW, bins=bins) for dW, _ in grads],

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
 from . import optim as _optim
 from .init import as_generator
 from .train import make_step, minibatches
@@ -38,6 +39,7 @@ __all__ = ["inactive_units", "first_zero_layer", "born_dead_probability",
 
 def _forward_eval(net, X):
     """Forward pass in evaluation mode, kept in ``net.trace``; the mode is restored."""
+    _checks.network("net", net)
     was_training = net.training
     net.eval()
     try:
@@ -93,9 +95,7 @@ def born_dead_probability(widths):
     >>> round(born_dead_probability([3] * 10), 4)
     0.7369
     """
-    widths = [int(n) for n in widths]
-    if any(n < 1 for n in widths):
-        raise ValueError(f"hidden widths must be >= 1, got {widths}")
+    widths = _checks.integers("widths", widths, low=1)
     alive = math.prod(1.0 - 0.5**n for n in widths)
     if alive < 0.99:
         return 1.0 - alive  # loses at most two digits to cancellation
@@ -154,19 +154,17 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
     probe : array, optional
         Inputs on which the status is measured (default ``X``).
     """
-    X = net._input(X)
-    y = np.asarray(y)
-    probe = X if probe is None else net._input(probe)
+    X = _checks.network("net", net)._input(X)
+    probe = X if probe is None else net._input(probe, "probe")
+    if X.shape[0] == 0 or probe.shape[0] == 0:
+        raise ValueError(f"X and probe need at least one row, got {X.shape[0]} and {probe.shape[0]}")
     t_all = net.loss.targets(y, (X.shape[0], net.sizes[-1]), net.dtype)
-    opt = _optim.get(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
-    step = make_step(net, opt)
-    rng = as_generator(seed)
-    n, steps, record_every = X.shape[0], int(steps), int(record_every)
-    if steps < 1 or record_every < 1 or batch_size < 1:
-        raise ValueError(f"steps, record_every and batch_size must be >= 1, got {steps}, {record_every}, {batch_size}")
+    steps = _checks.integer("steps", steps, low=1)
+    record_every = _checks.integer("record_every", record_every, low=1)
+    step = make_step(net, _optim.get(optimizer, lr=lr))
     records, statuses, losses = [], [], []
     stopped = None
-    batches = minibatches(n, batch_size, rng)
+    batches = minibatches(X.shape[0], batch_size, as_generator(seed))
 
     same = probe is X
 
@@ -175,7 +173,7 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
         trace = _forward_eval(net, probe)
         statuses.append([np.all(z <= 0, axis=0) for z in trace.z[:-1]])
         logits = trace.z[-1] if same else _forward_eval(net, X).z[-1]
-        losses.append(float(net.loss(logits, y)))
+        losses.append(float(net.loss(logits, t_all)))
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         record(0)
@@ -203,7 +201,7 @@ def revived(status):
     -------
     ndarray (n_units,) of bool
     """
-    s = np.asarray(status, dtype=bool)
+    s = _checks.array("status", status, kinds="b")
     if s.ndim != 2:
         raise ValueError(f"status must have shape (n_records, n_units), got {s.shape}")
     seen_dead = np.logical_or.accumulate(s, axis=0)

@@ -20,15 +20,23 @@ object itself is left unchanged.
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
 
 import numpy as np
+
+from . import _checks
 
 __all__ = ["Optimizer", "SGD", "Adam", "get", "available", "clip_by_norm"]
 
 
 def clip_by_norm(g, max_norm):
-    r"""The factor ``min(1, c / ‖g‖)`` that brings ``g`` to norm at most ``c``."""
+    r"""The factor ``min(1, c / ‖g‖)`` that brings ``g`` to norm at most ``c``.
+
+    A non-finite norm gives 1 (nothing to rescale by): callers check ``g`` for
+    NaN and inf themselves, as :func:`vglib.train.train` does every step.
+    """
+    max_norm = _positive("max_norm", max_norm)
     norm = math.sqrt(float(np.vdot(g, g)))
     if not math.isfinite(norm) or norm <= max_norm:
         return 1.0
@@ -36,10 +44,7 @@ def clip_by_norm(g, max_norm):
 
 
 def _positive(name, value, allow_zero=False):
-    v = float(value)
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return v
+    return _checks.real(name, value, low=0.0, low_open=not allow_zero)
 
 
 class Optimizer:
@@ -55,11 +60,25 @@ class Optimizer:
         self._g = None
 
     def step(self, net, grads):
-        """Update ``net``'s parameters in place from ``grads`` (a :class:`~vglib.network.Gradients`)."""
-        self.update(net.flat, grads.flat)
+        """Update ``net``'s parameters in place from ``grads`` (a :class:`~vglib.network.Gradients`).
+
+        Refuses gradients that hold NaN or inf (they would spoil every parameter).
+        """
+        flat = getattr(grads, "flat", None)
+        if not isinstance(getattr(net, "flat", None), np.ndarray) or not isinstance(flat, np.ndarray):
+            raise _checks.ArgumentTypeError(
+                f"step takes a network and its Gradients (net.loss_and_grads), got {_checks.show(net)} "
+                f"and {_checks.show(grads)}")
+        self.update(net.flat, _checks.finite_array("grads", flat))
 
     def update(self, theta, g):
-        """Update the array ``theta`` in place from its gradient ``g`` (same shape and dtype)."""
+        """Update the array ``theta`` in place from its gradient ``g`` (same shape and dtype).
+
+        The hot loop of training: no check of the values (``train`` checks them once per step).
+        """
+        for name, a in (("theta", theta), ("g", g)):
+            if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+                raise _checks.ArgumentTypeError(f"{name} must be a float numpy array, got {_checks.show(a)}")
         if theta.shape != g.shape:
             raise ValueError(f"parameters of shape {theta.shape} and gradients of shape {g.shape} differ")
         if self._shape is None:
@@ -205,12 +224,14 @@ def get(name, **options) -> Optimizer:
 
     An :class:`Optimizer` object is returned unchanged (then no options may be given).
     """
+    options = {k: v for k, v in options.items() if v is not None}
     if isinstance(name, Optimizer):
         if options:
-            raise ValueError(f"got an optimiser object {name!r} and options {sorted(options)}")
+            raise ValueError(f"got an optimiser object {name!r} and options {sorted(options)}: "
+                             "give the options to the object")
         return name
     if not isinstance(name, str):
-        raise ValueError(f"optimizer must be a name or an Optimizer, got {type(name).__name__}")
+        raise _checks.ArgumentTypeError(f"optimizer must be a name (str) or an Optimizer, got {_checks.show(name)}")
     key = name.strip().lower()
     if key == "momentum":
         options.setdefault("momentum", 0.9)
@@ -219,5 +240,9 @@ def get(name, **options) -> Optimizer:
         close = difflib.get_close_matches(key, available(), n=1, cutoff=0.4)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(available())}.{hint}")
-    options = {k: v for k, v in options.items() if v is not None}
-    return _REGISTRY[key](**options)
+    cls = _REGISTRY[key]
+    takes = [p for p in inspect.signature(cls).parameters]
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        raise _checks.ArgumentTypeError(f"optimizer {name!r} got unknown option(s) {unknown}; it takes: {', '.join(takes)}")
+    return cls(**options)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _checks
 from . import diagnostics as _diag
 from . import optim as _optim
 from .init import as_generator
@@ -90,8 +91,29 @@ def _batched_forward(net, X, batch=4096):
     return np.concatenate([net.forward(X[i:i + batch]) for i in range(0, len(X), batch)])
 
 
+def _hits(o, t):
+    """Which rows of the logits ``o`` are classified right, for targets ``t`` of the loss's form.
+
+    Class labels: ``argmax o``; one output (``K = 1``, a logistic unit): the
+    sign of ``o`` against targets 0/1; one-hot or soft targets: ``argmax t``.
+    """
+    if t.ndim == 1:
+        return o.argmax(axis=1) == t
+    if t.shape[1] == 1:
+        return (o[:, 0] > 0) == (t[:, 0] > 0.5)
+    return o.argmax(axis=1) == t.argmax(axis=1)
+
+
 def evaluate(net, X, y, batch=4096):
-    """``(loss, accuracy)`` of ``net`` on ``(X, y)`` in evaluation mode (the mode is restored)."""
+    """``(loss, accuracy)`` of ``net`` on ``(X, y)`` in evaluation mode (the mode is restored).
+
+    ``X`` needs at least one row; accuracy compares the predicted class with
+    ``y`` as :func:`_hits` describes (for a single logistic output, ``o > 0``).
+    """
+    _checks.network("net", net)
+    X = net._input(X)
+    t = net.loss.targets(y, (X.shape[0], net.sizes[-1]), net.dtype)
+    batch = _checks.integer("batch", batch, low=1)
     was_training = net.training
     net.eval()
     try:
@@ -99,8 +121,7 @@ def evaluate(net, X, y, batch=4096):
     finally:
         if was_training:
             net.train()
-    y = np.asarray(y)
-    return net.loss(o, y), float(np.mean(o.argmax(axis=1) == y))
+    return net.loss(o, t), float(np.mean(_hits(o, t)))
 
 
 def accuracy(net, X, y):
@@ -116,6 +137,8 @@ def make_step(net, optimizer):
     array laid out like ``net.flat``). This is the hot loop of :func:`train`
     and of ``benchmarks/``.
     """
+    _checks.network("net", net)
+    optimizer = _optim.get(optimizer)
     gflat = np.zeros_like(net.flat)
     update, step_grads, flat = optimizer.update, net._step_grads, net.flat
 
@@ -153,11 +176,20 @@ def minibatches(n, batch_size, rng):
 
     The last batch of an epoch may be smaller. Every training loop of the
     library draws its batches here, so one seed gives one order everywhere.
+    ``n`` must be at least 1 (an empty dataset has no batches to draw);
+    ``rng`` is a generator or a seed.
     """
-    while True:
-        order = rng.permutation(n)
-        for pos in range(0, n, batch_size):
-            yield order[pos:pos + batch_size]
+    n = _checks.integer("n", n, low=1)
+    batch_size = _checks.integer("batch_size", batch_size, low=1)
+    rng = as_generator(rng, "rng")
+
+    def draw():
+        while True:
+            order = rng.permutation(n)
+            for pos in range(0, n, batch_size):
+                yield order[pos:pos + batch_size]
+
+    return draw()
 
 
 def _quiet():
@@ -173,15 +205,18 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     ----------
     net : MLP
     X, y : arrays
-        Training inputs ``(N, n_0)`` and targets (integer labels for cross-entropy).
+        Training inputs ``(N, n_0)``, finite, ``N >= 1``, and targets (integer
+        labels for cross-entropy).
     eval_set : (X_test, y_test), optional
-        Evaluation set for ``test_acc``.
+        Evaluation set for ``test_acc`` (finite, at least one row).
     steps, epochs : int
-        Length of the run: give exactly one. An epoch is ``ceil(N / batch_size)``
-        steps over a fresh shuffle (the last batch may be smaller).
+        Length of the run: give exactly one, a whole number >= 1. An epoch is
+        ``ceil(N / batch_size)`` steps over a fresh shuffle (the last batch may
+        be smaller).
     batch_size : int
     optimizer : str or Optimizer
-        ``"sgd"``, ``"momentum"``, ``"adam"`` (see :mod:`vglib.optim`) or an object.
+        ``"sgd"``, ``"momentum"``, ``"adam"`` (see :mod:`vglib.optim`) or an
+        object (None: ``"adam"``).
     lr, clip_norm : float, optional
         Learning rate and gradient clipping for an optimiser given by name.
     seed : int or numpy.random.Generator
@@ -189,12 +224,14 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     record_every : int
         Record every this many steps (plus step 0 and the last step).
     probe_size : int
-        Number of training examples (a fixed random subset) for the activation
-        statistics; a unit is dead when it is zero on all of them.
+        Number of training examples (a fixed random subset, at least 1; all of
+        them when ``N`` is smaller) for the activation statistics; a unit is
+        dead when it is zero on all of them.
     train_eval_size : int or None
-        Train accuracy is measured on a fixed subset of this size (None: all).
+        Train accuracy is measured on a fixed subset of this size, at least 1
+        (None, or a size >= N: all).
     threshold : float
-        ``τ`` of the saturated fraction ``|f'(z)| < τ``.
+        ``τ > 0`` of the saturated fraction ``|f'(z)| < τ``.
     histograms : bool
         Also record activation and gradient histograms at each record.
     on_nonfinite : {"raise", "stop"}
@@ -204,42 +241,48 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     verbose : bool
         Print one line per record to stdout (never when the environment
         variable ``CI`` is set).
+
+    Every argument is checked before the first step: a wrong type raises a
+    ``TypeError``, a wrong value a ``ValueError``, each naming the argument.
     """
+    _checks.network("net", net)
     if (steps is None) == (epochs is None):
         raise ValueError("give exactly one of steps= and epochs=")
-    if on_nonfinite not in ("raise", "stop"):
-        raise ValueError(f"on_nonfinite must be 'raise' or 'stop', got {on_nonfinite!r}")
-    batch_size, record_every = int(batch_size), int(record_every)
-    if batch_size < 1 or record_every < 1:
-        raise ValueError(f"batch_size and record_every must be >= 1, got {batch_size} and {record_every}")
+    _checks.choice("on_nonfinite", on_nonfinite, ("raise", "stop"))
+    batch_size = _checks.integer("batch_size", batch_size, low=1)
+    record_every = _checks.integer("record_every", record_every, low=1)
+    probe_size = _checks.integer("probe_size", probe_size, low=1)
+    if train_eval_size is not None:
+        train_eval_size = _checks.integer("train_eval_size", train_eval_size, low=1)
+    threshold = _checks.real("threshold", threshold, low=0.0, low_open=True)
+    histograms = _checks.flag("histograms", histograms)
+    verbose = _checks.flag("verbose", verbose) and not _quiet()
     X = net._input(X)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite values")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: there is nothing to train on")
     t_all = net.loss.targets(y, (n, net.sizes[-1]), net.dtype)
-    y_labels = np.asarray(y)
     if eval_set is not None:
-        X_test, y_test = net._input(eval_set[0]), np.asarray(eval_set[1])
-        net.loss.targets(y_test, (X_test.shape[0], net.sizes[-1]), net.dtype)
+        if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
+            raise _checks.ArgumentTypeError(f"eval_set must be a pair (X_test, y_test), got {_checks.show(eval_set)}")
+        X_test = net._input(eval_set[0], "eval_set[0]")
+        if X_test.shape[0] == 0:
+            raise ValueError("eval_set[0] has no rows: there is nothing to evaluate on")
+        y_test = net.loss.targets(eval_set[1], (X_test.shape[0], net.sizes[-1]), net.dtype)
     steps_per_epoch = math.ceil(n / batch_size)
-    total = int(steps) if steps is not None else int(epochs) * steps_per_epoch
-    if total < 1:
-        raise ValueError(f"the run needs at least one step, got steps={steps}, epochs={epochs}")
-    if optimizer is None or isinstance(optimizer, str):
-        opt = _optim.get(optimizer or "adam", lr=lr, clip_norm=clip_norm)
+    if steps is not None:
+        total = _checks.integer("steps", steps, low=1)
     else:
-        if lr is not None or clip_norm is not None:
-            raise ValueError("give lr and clip_norm to the optimiser object, not to train()")
-        opt = optimizer
+        total = _checks.integer("epochs", epochs, low=1) * steps_per_epoch
+    opt = _optim.get("adam" if optimizer is None else optimizer, lr=lr, clip_norm=clip_norm)
     rng = as_generator(seed)
     probe_idx = np.sort(rng.choice(n, size=min(probe_size, n), replace=False))
     probe = X[probe_idx]
     if train_eval_size is not None and train_eval_size < n:
         sub = np.sort(rng.choice(n, size=train_eval_size, replace=False))
-        X_tr_eval, y_tr_eval = X[sub], y_labels[sub]
+        X_tr_eval, y_tr_eval = X[sub], t_all[sub]
     else:
-        X_tr_eval, y_tr_eval = X, y_labels
-    verbose = bool(verbose) and not _quiet()
+        X_tr_eval, y_tr_eval = X, t_all
 
     hist = History()
     gflat = np.zeros_like(net.flat)
