@@ -14,11 +14,16 @@ the real thing.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
+import socket
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 
+from . import _checks
 from .init import as_generator
 
 __all__ = ["Dataset", "load_digits", "load_mnist", "spirals", "circles", "xor", "MNISTUnavailableError"]
@@ -54,12 +59,20 @@ def _standardise(X_train, X_test, dtype):
 
 
 def _split(X, y, test_fraction, seed):
+    test_fraction = _checks.real("test_fraction", test_fraction, low=0.0, high=1.0, low_open=True, high_open=True)
     rng = as_generator(seed)
     test = np.zeros(len(y), bool)
     for c in np.unique(y):  # stratified: the same share of every class in the test set
         idx = np.flatnonzero(y == c)
         test[rng.choice(idx, size=int(round(test_fraction * idx.size)), replace=False)] = True
+    if test.all() or not test.any():
+        raise ValueError(f"test_fraction={test_fraction:g} of {len(y)} examples leaves "
+                         f"{'no training' if test.all() else 'no test'} examples: choose one nearer 0.5 or more examples")
     return X[~test], y[~test], X[test], y[test]
+
+
+def _float_dtype(dtype):
+    return _checks.float_dtype("dtype", dtype)
 
 
 def load_digits(test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
@@ -76,8 +89,7 @@ def load_digits(test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
     """
     from sklearn.datasets import load_digits as _load
 
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    dtype = _float_dtype(dtype)
     d = _load()
     X, y = d.data.astype(np.float64), d.target.astype(np.int64)
     X_tr, y_tr, X_te, y_te = _split(X, y, test_fraction, seed)
@@ -85,7 +97,23 @@ def load_digits(test_fraction=0.2, seed=0, dtype=np.float64) -> Dataset:
     return Dataset(X_tr, y_tr, X_te, y_te)
 
 
-def load_mnist(data_home=None, n_train=60000, n_test=10000, dtype=np.float64) -> Dataset:
+@contextlib.contextmanager
+def _socket_timeout(seconds):
+    """Every new socket waits at most ``seconds`` for a connection or data (restored afterwards).
+
+    ``fetch_openml`` has no timeout argument and ``urlopen`` falls back on the
+    process-wide default, which is "wait forever".
+    """
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(before)
+
+
+def load_mnist(data_home=None, n_train=60000, n_test=10000, dtype=np.float64, *, timeout=30.0,
+               retries=3) -> Dataset:
     """MNIST (70 000 28×28 digits) from OpenML, downloaded once and cached on disk.
 
     Uses ``sklearn.datasets.fetch_openml("mnist_784")``. The standard split
@@ -96,6 +124,19 @@ def load_mnist(data_home=None, n_train=60000, n_test=10000, dtype=np.float64) ->
     ----------
     data_home : str, optional
         Cache folder (default: ``$VGLIB_DATA`` or scikit-learn's ``~/scikit_learn_data``).
+    n_train, n_test : int
+        How many training (1 to 60 000) and test (1 to 10 000) images to keep.
+    dtype : numpy float dtype
+    timeout : float, default 30
+        Seconds that any one network wait (connecting, or the next piece of
+        data) may last before it counts as a failure. Set for the whole
+        process while the fetch runs (``socket.setdefaulttimeout``), since
+        scikit-learn's fetch takes no timeout of its own.
+    retries : int, default 3
+        Further attempts after a network failure (scikit-learn waits 1 s
+        between them). A server that accepts but never answers is given up
+        after at most ``2·(retries + 1)`` waits of ``timeout`` (scikit-learn
+        repeats the whole series once after clearing its cache).
 
     Raises
     ------
@@ -104,13 +145,25 @@ def load_mnist(data_home=None, n_train=60000, n_test=10000, dtype=np.float64) ->
     """
     from sklearn.datasets import fetch_openml
 
+    if data_home is not None and not isinstance(data_home, (str, os.PathLike)):
+        raise _checks.ArgumentTypeError(f"data_home must be a folder (str or path) or None, got {_checks.show(data_home)}")
+    n_train = _checks.integer("n_train", n_train, low=1, high=60000)
+    n_test = _checks.integer("n_test", n_test, low=1, high=10000)
+    dtype = _float_dtype(dtype)
+    timeout = _checks.real("timeout", timeout, low=0.0, low_open=True, what="a finite number of seconds")
+    retries = _checks.integer("retries", retries, low=1)
     data_home = data_home or os.environ.get("VGLIB_DATA")
     try:
-        X, y = fetch_openml("mnist_784", version=1, data_home=data_home, as_frame=False,
-                            return_X_y=True, parser="liac-arff")
-    except (OSError, ValueError) as err:  # URLError, HTTPError, timeouts are OSErrors
+        with _socket_timeout(timeout), warnings.catch_warnings():
+            # scikit-learn announces each retry with a warning; under -W error
+            # that warning would escape instead of the error below
+            warnings.filterwarnings("ignore", message="A network error occurred")
+            warnings.filterwarnings("ignore", message="Invalid cache, redownloading file")
+            X, y = fetch_openml("mnist_784", version=1, data_home=data_home, as_frame=False,
+                                return_X_y=True, parser="liac-arff", n_retries=retries)
+    except (OSError, ValueError, EOFError, http.client.HTTPException) as err:  # URLError, timeouts: OSError
         raise MNISTUnavailableError(
-            f"could not load MNIST from OpenML (offline, and no copy cached in "
+            f"could not load MNIST from OpenML (offline or no answer within {timeout:g} s, and no copy cached in "
             f"{data_home or 'the scikit-learn data folder'}): {err}. "
             "Use vglib.data.load_digits() instead: it is bundled with scikit-learn and needs no network."
         ) from err
@@ -120,20 +173,33 @@ def load_mnist(data_home=None, n_train=60000, n_test=10000, dtype=np.float64) ->
     def part(rows):
         return (np.asarray(X[rows], dtype=np.float64) / 255.0).astype(dtype), np.asarray(y[rows]).astype(np.int64)
 
-    return Dataset(*part(slice(0, min(n_train, 60000))), *part(slice(60000, 60000 + min(n_test, 10000))))
+    return Dataset(*part(slice(0, n_train)), *part(slice(60000, 60000 + n_test)))
 
 
 def _finish(X, y, test_fraction, seed, dtype):
+    dtype = _float_dtype(dtype)
     X_tr, y_tr, X_te, y_te = _split(X, y.astype(np.int64), test_fraction, seed)
     return Dataset(X_tr.astype(dtype), y_tr, X_te.astype(dtype), y_te)
 
 
+def _toy(n, noise, seed, low=4):
+    """Check the arguments every 2-D toy set shares; return ``(n, noise, rng)``."""
+    n = _checks.integer("n", n, low=low)
+    return n, _checks.real("noise", noise, low=0.0), as_generator(seed)
+
+
 def spirals(n=600, classes=3, noise=0.2, turns=1.0, seed=0, test_fraction=0.25, dtype=np.float64) -> Dataset:
-    """Interleaved 2-D spirals, one arm per class (``n`` points in all, 2 features)."""
-    rng = as_generator(seed)
-    per = n // classes
-    r = np.tile(np.linspace(0.05, 1.0, per), classes)
-    k = np.repeat(np.arange(classes), per)
+    """Interleaved 2-D spirals, one arm per class (``n`` points in all, 2 features).
+
+    The arms get ``n // classes`` points each, and the first ``n % classes``
+    arms one more.
+    """
+    classes = _checks.integer("classes", classes, low=2)
+    n, noise, rng = _toy(n, noise, seed, low=2 * classes)
+    turns = _checks.real("turns", turns)
+    counts = [n // classes + (k < n % classes) for k in range(classes)]
+    r = np.concatenate([np.linspace(0.05, 1.0, c) for c in counts])
+    k = np.repeat(np.arange(classes), counts)
     angle = 2 * np.pi * (turns * r + k / classes) + noise * rng.normal(size=r.size)
     X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
     return _finish(X, k, test_fraction, seed, dtype)
@@ -141,7 +207,8 @@ def spirals(n=600, classes=3, noise=0.2, turns=1.0, seed=0, test_fraction=0.25, 
 
 def circles(n=600, noise=0.1, factor=0.5, seed=0, test_fraction=0.25, dtype=np.float64) -> Dataset:
     """Two concentric circles (radius 1 and ``factor``) with Gaussian noise; 2 classes."""
-    rng = as_generator(seed)
+    n, noise, rng = _toy(n, noise, seed)
+    factor = _checks.real("factor", factor, low=0.0, low_open=True)
     y = np.arange(n) % 2
     angle = rng.uniform(0, 2 * np.pi, size=n)
     radius = np.where(y == 0, 1.0, factor)
@@ -151,7 +218,7 @@ def circles(n=600, noise=0.1, factor=0.5, seed=0, test_fraction=0.25, dtype=np.f
 
 def xor(n=600, noise=0.1, seed=0, test_fraction=0.25, dtype=np.float64) -> Dataset:
     """Four Gaussian blobs at (±1, ±1); the class is 1 when the signs differ (XOR); 2 classes."""
-    rng = as_generator(seed)
+    n, noise, rng = _toy(n, noise, seed)
     signs = rng.choice([-1.0, 1.0], size=(n, 2))
     y = (signs[:, 0] != signs[:, 1]).astype(np.int64)
     X = signs + noise * rng.normal(size=(n, 2))
