@@ -203,7 +203,7 @@ def test_bad_shapes_raise_value_errors_naming_them(cls):
 
 
 def test_lstm_jacobian_arguments_are_checked():
-    with pytest.raises(ValueError, match="of must be 'h' or 'c'"):
+    with pytest.raises(ValueError, match="of must be one of 'h', 'c'"):
         LSTM(I, H).jacobians(np.zeros((3, 1, I)), of="x")
     with pytest.raises(ValueError, match="ord must be 2"):
         RNN(I, H).jacobian_norms(np.zeros((3, 1, I)), ord=1)

@@ -47,10 +47,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _checks
 from .activations import get
+from .init import as_generator
 from .optim import Adam
 
-__all__ = ["RNN", "LSTM", "adding_problem", "train_adding", "AddingResult", "GATES"]
+__all__ = ["RNN", "LSTM", "adding_problem", "train_adding", "AddingResult", "GATES", "ExplodingGradientError"]
 
 _sigmoid = get("sigmoid")
 _tanh = get("tanh")
@@ -59,10 +61,19 @@ _tanh = get("tanh")
 GATES = ("i", "f", "g", "o")
 
 
+class ExplodingGradientError(FloatingPointError):
+    """Backpropagation through time overflowed: the gradient grew past the dtype's largest number.
+
+    Attributes: ``t`` (the time step at which it first did) and ``lag`` (``T − 1 − t``).
+    """
+
+    def __init__(self, message, t, lag):
+        super().__init__(message)
+        self.t, self.lag = t, lag
+
+
 def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return _checks.integer(name, value, low=1)
 
 
 def _orthogonal(n, rng):
@@ -80,18 +91,16 @@ class _Recurrent:
         self.input_size = _positive_int("input_size", input_size)
         self.hidden_size = _positive_int("hidden_size", hidden_size)
         if rng is None:
-            rng = np.random.default_rng(seed)
+            rng = as_generator(seed)
         elif not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+            raise _checks.ArgumentTypeError(f"rng must be a numpy.random.Generator, got {_checks.show(rng)}")
         H, G = self.hidden_size, self.n_blocks * self.hidden_size
         k = 1.0 / math.sqrt(H)
         self.W_ih = rng.uniform(-k, k, size=(G, self.input_size))
         if scale is None:
             self.W_hh = rng.uniform(-k, k, size=(G, H))
         else:
-            scale = float(scale)
-            if not (math.isfinite(scale) and scale >= 0):
-                raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")
+            scale = _checks.real("scale", scale, low=0.0)
             self.W_hh = np.concatenate([scale * _orthogonal(H, rng) for _ in range(self.n_blocks)])
         self.b = np.zeros(G)
         self._cache = None
@@ -118,22 +127,39 @@ class _Recurrent:
                 )
 
     def _check_X(self, X):
-        X = np.asarray(X, dtype=np.float64)
+        """``X`` checked and in the dtype of the computation: float32 or float64 as given, else float64."""
+        X = _checks.array("X", X, finite=True)
         if X.ndim != 3 or X.shape[2] != self.input_size or X.shape[0] < 1 or X.shape[1] < 1:
             hint = " (for one sequence use X[:, None, :])" if X.ndim == 2 else ""
             raise ValueError(
                 f"X must have shape (T, batch, input_size) = (T, batch, {self.input_size}) "
                 f"with T, batch >= 1, got {X.shape}{hint}"
             )
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X holds NaN or infinite values")
-        return X
+        if X.dtype == np.float16:
+            raise ValueError("X must be float32 or float64 (or integers, computed in float64), got float16")
+        return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+    def _weights(self, dtype):
+        """``(W_ih, W_hh, b)`` in the dtype of the computation (the parameters themselves stay float64)."""
+        self._check_params()
+        return tuple(p.astype(dtype, copy=False) for p in (self.W_ih, self.W_hh, self.b))
+
+    def _overflowed(self, t, T, *arrays):
+        """Raise :class:`ExplodingGradientError` if a gradient carried back to step ``t`` is not finite."""
+        if all(np.isfinite(a).all() for a in arrays):
+            return
+        W_hh = self._cache["W"][1]
+        raise ExplodingGradientError(
+            f"{type(self).__name__}: the gradient carried back through time overflowed {W_hh.dtype.name} "
+            f"at t = {t} (time lag {T - 1 - t} of {T - 1}). Each step back multiplies it by up to "
+            f"‖W_hh‖₂ = {np.linalg.norm(W_hh.astype(np.float64), 2):.3g}: use shorter sequences, a "
+            "smaller scale, or float64 input.", t, T - 1 - t)
 
     def _check_dhs(self, dhs):
         if self._cache is None:
             raise RuntimeError(f"call {type(self).__name__}.forward(X) before backward(dhs)")
         T, B = self._cache["X"].shape[:2]
-        dhs = np.asarray(dhs, dtype=np.float64)
+        dhs = _checks.array("dhs", dhs, finite=True).astype(self._cache["X"].dtype, copy=False)
         if dhs.shape != (T, B, self.hidden_size):
             raise ValueError(
                 f"dhs must have the shape of hs, (T, batch, hidden_size) = {(T, B, self.hidden_size)}, got {dhs.shape}"
@@ -147,7 +173,7 @@ class _Recurrent:
             "W_ih": np.einsum("tbg,tbi->gi", dz, X),
             "W_hh": np.einsum("tbg,tbh->gh", dz, h_prev),
             "b": dz.sum(axis=(0, 1)),
-            "X": dz @ self.W_ih,
+            "X": dz @ self._cache["W"][0],
         }
 
     # -- gradient flow through time ------------------------------------------------
@@ -158,8 +184,8 @@ class _Recurrent:
         amplify a gradient), ``ord="fro"`` the Frobenius norm. Row ``t`` belongs to
         time lag ``T−1−t``; row ``T−1`` is the identity (spectral norm 1).
         """
-        if ord not in (2, "fro"):
-            raise ValueError(f"ord must be 2 (spectral) or 'fro' (Frobenius), got {ord!r}")
+        if not (ord == "fro" if isinstance(ord, str) else isinstance(ord, int) and not isinstance(ord, bool) and ord == 2):
+            raise ValueError(f"ord must be 2 (spectral) or 'fro' (Frobenius), got {_checks.show(ord)}")
         J = self.jacobians(X, **kwargs)
         return np.linalg.norm(J, ord=ord, axis=(-2, -1))
 
@@ -198,6 +224,17 @@ class RNN(_Recurrent):
     ----------
     W_ih : (H, I) array; W_hh : (H, H) array; b : (H,) array, zero at start.
     grad_h : (T, batch, H) array after :meth:`backward`, the total ``∂L/∂h_t``.
+
+    Notes
+    -----
+    The parameters are float64; a pass computes in the dtype of ``X``
+    (float32 or float64; integers in float64), with the weights rounded to it,
+    and ``hs``, the gradients and the Jacobians come back in that dtype.
+
+    An exploding gradient (``s > 1`` over many steps: ``5^{500}`` is beyond
+    any float) makes :meth:`backward` and :meth:`jacobians` raise
+    :class:`ExplodingGradientError`, naming the step where the gradient
+    overflowed, instead of returning inf or NaN.
     """
 
     n_blocks = 1
@@ -205,15 +242,15 @@ class RNN(_Recurrent):
     def forward(self, X):
         """Run the sequence ``X`` (T, batch, I) from ``h = 0``; return ``hs`` (T, batch, H) and ``h_{T−1}``."""
         X = self._check_X(X)
-        self._check_params()
+        W_ih, W_hh, b = weights = self._weights(X.dtype)
         T, B, _ = X.shape
-        xz = X @ self.W_ih.T + self.b
-        hs = np.empty((T, B, self.hidden_size))
-        h = np.zeros((B, self.hidden_size))
+        xz = X @ W_ih.T + b
+        hs = np.empty((T, B, self.hidden_size), X.dtype)
+        h = np.zeros((B, self.hidden_size), X.dtype)
         for t in range(T):
-            h = _tanh(xz[t] + h @ self.W_hh.T)
+            h = _tanh(xz[t] + h @ W_hh.T)
             hs[t] = h
-        self._cache = {"X": X, "hs": hs}
+        self._cache = {"X": X, "hs": hs, "W": weights}
         return hs.copy(), h.copy()
 
     def backward(self, dhs):
@@ -223,27 +260,31 @@ class RNN(_Recurrent):
         of its array. The weights are not changed.
         """
         dhs = self._check_dhs(dhs)
-        X, hs = self._cache["X"], self._cache["hs"]
+        X, hs, W_hh = self._cache["X"], self._cache["hs"], self._cache["W"][1]
         dz = np.empty_like(hs)
         self.grad_h = np.empty_like(hs)
         dh = np.zeros_like(hs[0])
-        for t in reversed(range(len(hs))):
-            dh = dh + dhs[t]  # from the loss at t and from step t+1
-            self.grad_h[t] = dh
-            dz[t] = dh * _tanh.grad_from_output(hs[t])  # local × upstream
-            dh = dz[t] @ self.W_hh
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, with the step
+            for t in reversed(range(len(hs))):
+                dh = dh + dhs[t]  # from the loss at t and from step t+1
+                self._overflowed(t, len(hs), dh)
+                self.grad_h[t] = dh
+                dz[t] = dh * _tanh.grad_from_output(hs[t])  # local × upstream
+                dh = dz[t] @ W_hh
         return self._param_grads(dz, X, hs)
 
     def jacobians(self, X):
         """``∂h_{T−1}/∂h_t`` for every ``t``: array (T, batch, H, H), entry ``[t, n, k, j] = ∂h_{T−1,k}/∂h_{t,j}``."""
         self.forward(X)
-        hs = self._cache["hs"]
+        hs, W_hh = self._cache["hs"], self._cache["W"][1]
         T, B, H = hs.shape
-        J = np.broadcast_to(np.eye(H), (B, H, H)).copy()
-        out = np.empty((T, B, H, H))
-        for t in reversed(range(T)):
-            out[t] = J
-            J = (J * _tanh.grad_from_output(hs[t])[:, None, :]) @ self.W_hh
+        J = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
+        out = np.empty((T, B, H, H), hs.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, with the step
+            for t in reversed(range(T)):
+                self._overflowed(t, T, J)
+                out[t] = J
+                J = (J * _tanh.grad_from_output(hs[t])[:, None, :]) @ W_hh
         return out
 
 
@@ -285,9 +326,7 @@ class LSTM(_Recurrent):
 
     def __init__(self, input_size, hidden_size, *, seed=0, rng=None, scale=None, forget_bias=0.0):
         super().__init__(input_size, hidden_size, seed=seed, rng=rng, scale=scale)
-        forget_bias = float(forget_bias)
-        if not math.isfinite(forget_bias):
-            raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
+        forget_bias = _checks.real("forget_bias", forget_bias)
         H = self.hidden_size
         self.b[H : 2 * H] = forget_bias
         self.grad_c = None
@@ -311,16 +350,16 @@ class LSTM(_Recurrent):
     def forward(self, X):
         """Run ``X`` (T, batch, I) from ``h = c = 0``; return ``hs`` (T, batch, H) and ``(h_{T−1}, c_{T−1})``."""
         X = self._check_X(X)
-        self._check_params()
+        W_ih, W_hh, b = weights = self._weights(X.dtype)
         T, B, _ = X.shape
-        H = self.hidden_size
-        xa = X @ self.W_ih.T + self.b
-        G = np.empty((T, B, 4 * H))  # gate values i, f, g, o
-        dG = np.empty((T, B, 4 * H))  # their local derivatives σ'(a) or tanh'(a)
-        hs, cs, tcs = (np.empty((T, B, H)) for _ in range(3))
-        h, c = np.zeros((B, H)), np.zeros((B, H))
+        H, dt = self.hidden_size, X.dtype
+        xa = X @ W_ih.T + b
+        G = np.empty((T, B, 4 * H), dt)  # gate values i, f, g, o
+        dG = np.empty((T, B, 4 * H), dt)  # their local derivatives σ'(a) or tanh'(a)
+        hs, cs, tcs = (np.empty((T, B, H), dt) for _ in range(3))
+        h, c = np.zeros((B, H), dt), np.zeros((B, H), dt)
         for t in range(T):
-            a = xa[t] + h @ self.W_hh.T
+            a = xa[t] + h @ W_hh.T
             G[t], dG[t] = _sigmoid(a), _sigmoid.grad(a)  # gates i, f, o (and g, replaced next)
             a_g = a[:, 2 * H : 3 * H]
             G[t, :, 2 * H : 3 * H], dG[t, :, 2 * H : 3 * H] = _tanh(a_g), _tanh.grad(a_g)
@@ -329,7 +368,7 @@ class LSTM(_Recurrent):
             tcs[t] = _tanh(c)
             h = o * tcs[t]
             hs[t], cs[t] = h, c
-        self._cache = {"X": X, "hs": hs, "cs": cs, "tcs": tcs, "G": G, "dG": dG}
+        self._cache = {"X": X, "hs": hs, "cs": cs, "tcs": tcs, "G": G, "dG": dG, "W": weights}
         return hs.copy(), (h.copy(), c.copy())
 
     def _step_back(self, t, dh, dc):
@@ -346,7 +385,7 @@ class LSTM(_Recurrent):
         c_prev = e(C["cs"][t - 1]) if t > 0 else 0.0
         dc_total = dc + dh * o * _tanh.grad_from_output(tc)
         da = np.concatenate([dc_total * g, dc_total * c_prev, dc_total * i, dh * tc], axis=-1) * e(C["dG"][t])
-        return dc_total, da, da @ self.W_hh, dc_total * f
+        return dc_total, da, da @ C["W"][1], dc_total * f
 
     def backward(self, dhs):
         """BPTT. ``dhs[t] = ∂L/∂h_t`` from the loss alone (T, batch, H); no loss on the cell.
@@ -357,13 +396,15 @@ class LSTM(_Recurrent):
         dhs = self._check_dhs(dhs)
         X, hs = self._cache["X"], self._cache["hs"]
         T = len(hs)
-        da = np.empty((T,) + hs.shape[1:-1] + (4 * self.hidden_size,))
+        da = np.empty((T,) + hs.shape[1:-1] + (4 * self.hidden_size,), hs.dtype)
         self.grad_h, self.grad_c = np.empty_like(hs), np.empty_like(hs)
         dh, dc = np.zeros_like(hs[0]), np.zeros_like(hs[0])
-        for t in reversed(range(T)):
-            dh = dh + dhs[t]
-            self.grad_h[t] = dh
-            self.grad_c[t], da[t], dh, dc = self._step_back(t, dh, dc)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, with the step
+            for t in reversed(range(T)):
+                dh = dh + dhs[t]
+                self._overflowed(t, T, dh, dc)
+                self.grad_h[t] = dh
+                self.grad_c[t], da[t], dh, dc = self._step_back(t, dh, dc)
         return self._param_grads(da, X, hs)
 
     def jacobians(self, X, of="h", wrt="h"):
@@ -375,18 +416,20 @@ class LSTM(_Recurrent):
         a change of ``c_t`` also moves ``h_t = o_t ⊙ tanh c_t``. Row ``k`` of
         ``jacobians(X)[t]`` is ``grad_h[t]`` for the loss ``L = h_{T−1,k}``.
         """
-        for name, v in (("of", of), ("wrt", wrt)):
-            if v not in ("h", "c"):
-                raise ValueError(f"{name} must be 'h' or 'c', got {v!r}")
+        _checks.choice("of", of, ("h", "c"))
+        _checks.choice("wrt", wrt, ("h", "c"))
         self.forward(X)
-        T, B, H = self._cache["hs"].shape
-        eye = np.broadcast_to(np.eye(H), (B, H, H)).copy()
+        hs = self._cache["hs"]
+        T, B, H = hs.shape
+        eye = np.broadcast_to(np.eye(H, dtype=hs.dtype), (B, H, H)).copy()
         dh, dc = (eye, np.zeros_like(eye)) if of == "h" else (np.zeros_like(eye), eye)
-        out = np.empty((T, B, H, H))
-        for t in reversed(range(T)):
-            dc_total, _, dh_prev, dc_prev = self._step_back(t, dh, dc)
-            out[t] = dh if wrt == "h" else dc_total
-            dh, dc = dh_prev, dc_prev
+        out = np.empty((T, B, H, H), hs.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, with the step
+            for t in reversed(range(T)):
+                self._overflowed(t, T, dh, dc)
+                dc_total, _, dh_prev, dc_prev = self._step_back(t, dh, dc)
+                out[t] = dh if wrt == "h" else dc_total
+                dh, dc = dh_prev, dc_prev
         return out
 
 
@@ -404,12 +447,14 @@ def adding_problem(batch, length, rng):
     better a model must carry the first marked value over at least
     ``length/2`` steps. (After Hochreiter & Schmidhuber 1997, experiment 4.)
 
-    Returns ``X`` (length, batch, 2) and ``y`` (batch,).
+    Returns ``X`` (length, batch, 2) and ``y`` (batch,). ``rng`` is a
+    ``numpy.random.Generator`` or a seed.
     """
     batch = _positive_int("batch", batch)
     length = _positive_int("length", length)
     if length < 2:
         raise ValueError(f"the adding problem needs length >= 2, got {length}")
+    rng = as_generator(rng, "rng")
     u = rng.uniform(0.0, 1.0, size=(length, batch))
     cols = np.arange(batch)
     first = rng.integers(0, length // 2, size=batch)
@@ -448,11 +493,15 @@ def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=
 
     Returns an :class:`AddingResult`.
     """
+    if not isinstance(model, _Recurrent):
+        raise _checks.ArgumentTypeError(f"model must be a vglib RNN or LSTM, got {_checks.show(model)}")
     if model.input_size != 2:
         raise ValueError(f"the adding problem has 2 inputs; the model has input_size={model.input_size}")
     steps = _positive_int("steps", steps)
-    if not clip > 0:
-        raise ValueError(f"clip must be > 0, got {clip!r}")
+    batch, test_size = _positive_int("batch", batch), _positive_int("test_size", test_size)
+    length = _positive_int("length", length)
+    clip = _checks.real("clip", clip, low=0.0, low_open=True)
+    seed = _checks.integer("seed", seed, low=0)
     rng = np.random.default_rng(seed)
     H = model.hidden_size
     v = rng.normal(0.0, 1.0 / math.sqrt(H), size=H)
