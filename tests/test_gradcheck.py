@@ -33,5 +33,5 @@ def test_gradcheck_errors_are_clear():
         relative_error(np.ones(2), np.ones(3))
     with pytest.raises(ValueError, match="float64 numpy array"):
         numerical_gradient(lambda v: 0.0, np.ones(3, dtype=np.float32))
-    with pytest.raises(ValueError, match="eps must be > 0"):
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         numerical_derivative(np.sin, [1.0], eps=0)

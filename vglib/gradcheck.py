@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["numerical_derivative", "numerical_gradient", "relative_error", "check_elementwise"]
 
 
 def _float64(x, what):
-    a = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{what} must be finite for a finite-difference check")
-    return a
+    return _checks.array(what, x, kinds="iuf", finite=True, dtype=np.float64)
+
+
+def _eps(eps):
+    return _checks.real("eps", eps, low=0.0, low_open=True)
 
 
 def numerical_derivative(f, z, eps=1e-5):
@@ -42,10 +45,10 @@ def numerical_derivative(f, z, eps=1e-5):
     eps : float
         Step, ``> 0``.
     """
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+    f, eps = _checks.function("f", f), _eps(eps)
     z = _float64(z, "z")
-    return (np.asarray(f(z + eps), dtype=np.float64) - np.asarray(f(z - eps), dtype=np.float64)) / (2 * eps)
+    up, down = (_checks.array(f"f(z {sign} eps)", f(z + s * eps), dtype=np.float64) for sign, s in (("+", 1), ("-", -1)))
+    return (up - down) / (2 * eps)
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -70,9 +73,8 @@ def numerical_gradient(f, x, eps=1e-6):
     numpy.ndarray of the shape of ``x``.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise ValueError("numerical_gradient perturbs x in place: give a float64 numpy array")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+        raise _checks.ArgumentTypeError(f"numerical_gradient perturbs x in place: give a float64 numpy array, got {_checks.show(x)}")
+    f, eps = _checks.function("f", f), _eps(eps)
     grad = np.empty_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat, x):
@@ -95,10 +97,10 @@ def relative_error(a, b, floor=1e-12):
 
     ``floor`` keeps the ratio meaningful where both are (nearly) zero: two
     values below ``floor`` in size count as equal to about ``|a − b| / floor``.
-    Shapes must match.
+    Shapes must match, and both must be finite (a NaN has no relative error).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _float64(a, "a"), _float64(b, "b")
+    floor = _checks.real("floor", floor, low=0.0, low_open=True)
     if a.shape != b.shape:
         raise ValueError(f"relative_error compares arrays of one shape, got {a.shape} and {b.shape}")
     if a.size == 0:

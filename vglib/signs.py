@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+
 __all__ = ["sign_agreement", "one_signed"]
 
 
@@ -43,7 +45,7 @@ def one_signed(G, axis=None):
     An all-zero slice counts as one-signed; callers that want to skip such
     slices test ``np.any(G != 0, axis)`` themselves.
     """
-    G = np.asarray(G)
+    G = _checks.array("G", G, finite=True)
     return ~(np.any(G > 0, axis=axis) & np.any(G < 0, axis=axis))
 
 
@@ -72,15 +74,15 @@ def sign_agreement(h_prev, delta, batch_size=1):
     >>> sign_agreement(h, d)["column"], sign_agreement(h, d)["layer"]
     (1.0, 0.0)
     """
-    h_prev = np.asarray(h_prev, dtype=np.float64)
-    delta = np.asarray(delta, dtype=np.float64)
+    h_prev = _checks.array("h_prev", h_prev, finite=True, nonempty=True, dtype=np.float64)
+    delta = _checks.array("delta", delta, finite=True, nonempty=True, dtype=np.float64)
     if h_prev.ndim != 2 or delta.ndim != 2 or h_prev.shape[0] != delta.shape[0]:
         raise ValueError(
             f"h_prev and delta must be (N, n_in) and (N, n_out) with the same N; "
             f"got {h_prev.shape} and {delta.shape}")
-    batch_size = int(batch_size)
+    batch_size = _checks.integer("batch_size", batch_size, low=1)
     n = h_prev.shape[0]
-    if batch_size < 1 or n % batch_size:
+    if n % batch_size:
         raise ValueError(f"batch_size must be >= 1 and divide N = {n}, got {batch_size}")
     nb = n // batch_size
     Hb = h_prev.reshape(nb, batch_size, -1)

@@ -51,6 +51,7 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.optimize import brentq
 
+from . import _checks
 from . import activations as _acts
 
 __all__ = [
@@ -68,19 +69,22 @@ _NODES = {}
 
 
 def _nodes(n):
+    n = _checks.integer("n (the number of quadrature nodes)", n, low=2, high=300)
     if n not in _NODES:
-        if int(n) != n or not 2 <= n <= 300:
-            raise ValueError(f"the number of quadrature nodes must be an integer in [2, 300], got {n!r}")
-        x, w = hermegauss(int(n))
+        x, w = hermegauss(n)
         _NODES[n] = (x, w / math.sqrt(2 * math.pi))
     return _NODES[n]
 
 
-def _check_q(q):
-    q = np.asarray(q, dtype=np.float64)
+def _check_q(q, name="q"):
+    q = _checks.array(name, q, kinds="iuf", dtype=np.float64)
     if np.any(~np.isfinite(q)) or np.any(q < 0):
-        raise ValueError(f"a variance q must be finite and >= 0, got {q!r}")
+        raise ValueError(f"a variance {name} must be finite and >= 0, got {q!r}")
     return q
+
+
+def _sigmas(sigma_w2, sigma_b2):
+    return (_checks.real("sigma_w2", sigma_w2, low=0.0), _checks.real("sigma_b2", sigma_b2, low=0.0))
 
 
 def gauss_expect(g, q, n=N_NODES):
@@ -104,10 +108,18 @@ def gauss_expect(g, q, n=N_NODES):
     >>> round(float(gauss_expect(lambda z: z**2, 3.0)), 12)
     3.0
     """
+    g = _checks.function("g", g)
     q = _check_q(q)
     x, w = _nodes(n)
     z = np.sqrt(q)[..., None] * x
-    out = np.asarray(g(z), dtype=np.float64) @ w
+    gz = _checks.array("g(z)", g(z), dtype=np.float64)
+    try:
+        gz = np.broadcast_to(gz, z.shape)
+    except ValueError:
+        raise ValueError(f"g must be elementwise: g(z) has shape {gz.shape}, z has shape {z.shape}") from None
+    if np.isnan(gz).any():
+        raise ValueError(f"g returned NaN at z = {z[np.isnan(gz)][0]:g}, so its expectation is undefined")
+    out = gz @ w
     return float(out) if out.ndim == 0 else out
 
 
@@ -117,6 +129,7 @@ def variance_map(act, q, sigma_w2, sigma_b2=0.0, n=N_NODES):
     ``act`` is an activation name or object (:func:`vglib.activations.get`).
     """
     f = _acts.get(act)
+    sigma_w2, sigma_b2 = _sigmas(sigma_w2, sigma_b2)
     return sigma_w2 * gauss_expect(lambda z: f(z) ** 2, q, n) + sigma_b2
 
 
@@ -127,10 +140,9 @@ def variance_trajectory(act, q1, n_layers, sigma_w2, sigma_b2=0.0, n=N_NODES):
     ``x`` it is ``σ_{w,1}² · mean(x²) + σ_b²``), and ``q_{l+1} = V(q_l)``.
     Returns an array of length ``n_layers``; values that overflow become ``inf``.
     """
-    if int(n_layers) != n_layers or n_layers < 1:
-        raise ValueError(f"n_layers must be a positive integer, got {n_layers!r}")
-    qs = [float(_check_q(q1))]
-    for _ in range(int(n_layers) - 1):
+    n_layers = _checks.integer("n_layers", n_layers, low=1)
+    qs = [float(_check_q(q1, "q1"))]
+    for _ in range(n_layers - 1):
         q = qs[-1]
         qs.append(math.inf if not math.isfinite(q) or q > 1e300 else float(variance_map(act, q, sigma_w2, sigma_b2, n)))
     return np.array(qs)
@@ -152,7 +164,9 @@ def fixed_point(act, sigma_w2, sigma_b2=0.0, q0=1.0, n=N_NODES, q_max=1e8):
         ReLU with ``σ_w² > 2``); ``q0`` itself when ``V(q0) = q0`` (ReLU with
         ``σ_w² = 2, σ_b² = 0`` keeps *every* variance).
     """
-    q0 = float(_check_q(q0))
+    q0 = float(_check_q(q0, "q0"))
+    sigma_w2, sigma_b2 = _sigmas(sigma_w2, sigma_b2)
+    q_max = _checks.real("q_max", q_max, low=0.0, low_open=True)
     if q0 == 0:
         q0 = 1.0 if sigma_b2 > 0 else 0.0
         if q0 == 0:
@@ -204,9 +218,10 @@ def gradient_gain(act, sigma_w2, sigma_b2=0.0, q=None, n=N_NODES):
     1.0
     """
     f = _acts.get(act)
+    sigma_w2, sigma_b2 = _sigmas(sigma_w2, sigma_b2)
     if q is None:
         q = fixed_point(f, sigma_w2, sigma_b2, n=n)
-    q = np.asarray(q, dtype=np.float64)
+    q = _checks.array("q", q, kinds="iuf", dtype=np.float64)
     if np.any(np.isnan(q)) or np.any(q < 0):
         raise ValueError(f"a variance q must be >= 0 (inf allowed), got {q!r}")
     qq = np.clip(q, 1e-300, 1e200)  # the limits q → 0⁺ and q → ∞
@@ -228,6 +243,7 @@ def delta_profile(act, q1, n_hidden, sigma_w2, sigma_b2=0.0, n=N_NODES):
     Returns an array of length ``n_hidden`` whose last entry is 1. Use
     ``χ*^{(top−l)/2}`` from :func:`gradient_gain` for the fixed-point version.
     """
+    n_hidden = _checks.integer("n_hidden", n_hidden, low=1)
     q = variance_trajectory(act, q1, n_hidden, sigma_w2, sigma_b2, n)
     log_chi = np.log(gradient_gain(act, sigma_w2, sigma_b2, q=q, n=n))[:-1]
     return np.exp(0.5 * np.append(np.cumsum(log_chi[::-1])[::-1], 0.0))
@@ -245,11 +261,8 @@ def fan_in_init(sigma_w2, dist="normal"):
     -------
     callable ``init(n_in, n_out, rng) -> ndarray (n_in, n_out)``.
     """
-    s2 = float(sigma_w2)
-    if not (math.isfinite(s2) and s2 >= 0):
-        raise ValueError(f"sigma_w2 must be finite and >= 0, got {sigma_w2!r}")
-    if dist not in ("normal", "uniform"):
-        raise ValueError(f"dist must be 'normal' or 'uniform', got {dist!r}")
+    s2 = _checks.real("sigma_w2", sigma_w2, low=0.0)
+    _checks.choice("dist", dist, ("normal", "uniform"))
 
     def init(n_in, n_out, rng):
         if dist == "normal":
