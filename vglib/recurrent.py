@@ -149,11 +149,12 @@ class _Recurrent:
         if all(np.isfinite(a).all() for a in arrays):
             return
         W_hh = self._cache["W"][1]
+        wider = ", or float64 input" if W_hh.dtype != np.float64 else ""
         raise ExplodingGradientError(
             f"{type(self).__name__}: the gradient carried back through time overflowed {W_hh.dtype.name} "
             f"at t = {t} (time lag {T - 1 - t} of {T - 1}). Each step back multiplies it by up to "
-            f"‖W_hh‖₂ = {np.linalg.norm(W_hh.astype(np.float64), 2):.3g}: use shorter sequences, a "
-            "smaller scale, or float64 input.", t, T - 1 - t)
+            f"‖W_hh‖₂ = {np.linalg.norm(W_hh.astype(np.float64), 2):.3g}: use shorter sequences or a "
+            f"smaller scale{wider}.", t, T - 1 - t)
 
     def _check_dhs(self, dhs):
         if self._cache is None:

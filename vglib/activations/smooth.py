@@ -123,7 +123,7 @@ class Softplus(Activation):
         1e-5 is subnormal): then the work is done in float64 and rounded back.
         """
         info = np.finfo(z.dtype)
-        return z if info.tiny <= self.beta <= info.max else z.astype(np.float64)
+        return z if float(info.tiny) <= self.beta <= float(info.max) else z.astype(np.float64)
 
     def _scaled(self, z):
         # β·z, computed on z limited to ±1000/β: beyond that exp(−β|z|) is 0 in
