@@ -10,7 +10,6 @@ import contextlib
 import math
 import signal
 import socket
-import tempfile
 import threading
 import time
 
@@ -26,6 +25,20 @@ from vglib.train import evaluate, make_step, minibatches, train
 pytestmark = pytest.mark.filterwarnings("error")
 
 DEADLINE = 60.0  # seconds per test; generous for a busy machine, far below "hung"
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch, tmp_path):
+    """No test here may reach any host but 127.0.0.1, nor cache anything outside tmp_path."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guard(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost"):
+            raise OSError(f"test guard: no network access to {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guard)
+    monkeypatch.setenv("VGLIB_DATA", str(tmp_path))
 
 
 @pytest.fixture(autouse=True)
@@ -203,6 +216,14 @@ def test_selu_overflows_only_where_its_value_is_beyond_the_dtype(dtype):
         assert acts.get("selu")(np.array([info.max], dtype=dtype))[0] == np.inf
 
 
+def test_softmax_limits_at_infinity_and_nan_propagation():
+    np.testing.assert_array_equal(losses.softmax(np.array([[np.inf, 0.0, np.inf]])), [[0.5, 0.0, 0.5]])
+    np.testing.assert_array_equal(losses.log_softmax(np.array([[np.inf, 1.0]])), [[0.0, -np.inf]])
+    np.testing.assert_array_equal(losses.softmax(np.array([[-np.inf, 0.0]])), [[0.0, 1.0]])
+    assert np.isnan(losses.softmax(np.array([[np.nan, 0.0], [1.0, 1.0]]))[0]).all()
+    assert losses.softmax(np.array([[1.0, 1.0]], dtype=np.float32)).dtype == np.float32
+
+
 # ----------------------------------------------------------------------------
 # networks: dtypes kept, NaN never silent, inputs never changed
 
@@ -285,6 +306,10 @@ def test_accuracy_of_one_logistic_output_is_the_sign_of_the_logit():
     net.weights = [np.array([[1.0], [0.0]])]
     X = np.array([[2.0, 0.0], [-2.0, 0.0], [3.0, 1.0], [-1.0, 5.0]])
     assert evaluate(net, X, np.array([1, 0, 1, 1]))[1] == 0.75  # argmax of one column would give 0.0
+    two = MLP([2, 2], activation="relu", loss="mse", seed=0)
+    two.weights = [np.eye(2)]
+    onehot = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    assert evaluate(two, np.array([[2.0, 0.0], [0.0, 2.0], [3.0, 1.0]]), onehot)[1] == pytest.approx(2 / 3)
 
 
 # ----------------------------------------------------------------------------
@@ -318,6 +343,12 @@ def _rnn_backward_with(dhs):
 
 def _set_weights(values):
     NET.copy().weights = values
+
+
+def _with_nan_parameter(model, name):
+    model = model.copy() if hasattr(model, "copy") else model
+    getattr(model, name).flat[1] = np.nan
+    return model
 
 
 TYPE, VALUE = "type", "value"
@@ -370,6 +401,9 @@ CASES = [
     ("backward dout str", lambda: _backward_with("x"), TYPE, "dout"),
     ("weights nan", lambda: _set_weights([np.full((64, 8), np.nan), np.zeros((8, 10))]), VALUE, r"weights\[0\]"),
     ("weights str", lambda: _set_weights("W"), TYPE, "weights"),
+    ("forward nan parameter", lambda: _with_nan_parameter(NET, "flat").forward(X8), VALUE, "parameter W0"),
+    ("loss_and_grads nan parameter", lambda: _with_nan_parameter(NET, "flat").loss_and_grads(X8, Y8), VALUE,
+     "parameter W0"),
     # vglib.losses
     ("loss get int", lambda: losses.get(3), TYPE, "loss"),
     ("bce target 7", lambda: MLP([4, 2], loss="bce").loss_and_grads(np.ones((2, 4)), np.full((2, 2), 7.0)),
@@ -382,6 +416,8 @@ CASES = [
     ("softmax str", lambda: losses.softmax("a"), TYPE, r"\bo\b"),
     ("softmax all -inf", lambda: losses.softmax(np.array([[-np.inf, -np.inf]])), VALUE, "all -inf"),
     ("log_softmax empty row", lambda: losses.log_softmax(np.zeros((2, 0))), VALUE, r"\bo\b"),
+    ("loss out shape", lambda: losses.MSE().value_and_grad(np.ones((2, 2)), np.ones((2, 2)), out=np.empty(3)), TYPE,
+     r"\bout\b"),
     # vglib.activations
     ("get None", lambda: acts.get(None), TYPE, "activation"),
     ("get unknown hyperparameter", lambda: acts.get("elu", beta=1.0), VALUE, "beta"),
@@ -402,6 +438,7 @@ CASES = [
     ("prelu alpha grows z", lambda: acts.get("prelu", alpha=np.ones(3)).grad(1.0), VALUE, "alpha"),
     ("grad_from_output str", lambda: acts.Sigmoid.grad_from_output("x"), TYPE, r"\bh\b"),
     ("rrelu draw_slopes dtype", lambda: acts.get("rrelu").draw_slopes(3, dtype="floaty"), TYPE, "dtype"),
+    ("rrelu draw_slopes shape", lambda: acts.get("rrelu").draw_slopes((2, -1)), VALUE, "shape"),
     # vglib.init
     ("initialize n_in 2.5", lambda: init.initialize("normal", 2.5, 3), VALUE, "n_in"),
     ("initialize n_out str", lambda: init.initialize("normal", 2, "3"), TYPE, "n_out"),
@@ -527,6 +564,8 @@ CASES = [
     ("RNN X float16", lambda: RNN(2, 3).forward(SEQ.astype(np.float16)), VALUE, r"\bX\b"),
     ("RNN X 2-d", lambda: RNN(2, 3).forward(np.ones((3, 2))), VALUE, r"\bX\b"),
     ("RNN dhs nan", lambda: _rnn_backward_with(np.full((4, 1, 3), np.nan)), VALUE, "dhs"),
+    ("RNN nan weight", lambda: _with_nan_parameter(RNN(2, 3), "W_hh").forward(SEQ), VALUE, r"RNN\.W_hh"),
+    ("LSTM nan bias", lambda: _with_nan_parameter(LSTM(2, 3), "b").jacobians(SEQ), VALUE, r"LSTM\.b\b"),
     ("RNN ord 1", lambda: RNN(2, 3).jacobian_norms(SEQ, ord=1), VALUE, r"\bord\b"),
     ("RNN ord array", lambda: RNN(2, 3).jacobian_norms(SEQ, ord=np.array([2])), VALUE, r"\bord\b"),
     ("LSTM of", lambda: LSTM(2, 3).jacobians(SEQ, of="x"), VALUE, r"\bof\b"),
@@ -565,6 +604,10 @@ CASES = [
     ("numerical_derivative f", lambda: gradcheck.numerical_derivative("f", [1.0]), TYPE, r"\bf\b"),
     ("numerical_derivative z nan", lambda: gradcheck.numerical_derivative(np.tanh, [np.nan]), VALUE, r"\bz\b"),
     ("numerical_gradient x list", lambda: gradcheck.numerical_gradient(np.sum, [1.0]), TYPE, r"\bx\b"),
+    ("numerical_gradient f nan", lambda: gradcheck.numerical_gradient(lambda x: np.nan, np.ones(2)), VALUE,
+     r"\bf\b returned nan"),
+    ("numerical_derivative f nan", lambda: gradcheck.numerical_derivative(lambda z: z * np.nan, [1.0]), VALUE,
+     r"f\(z \+ eps\)"),
     ("relative_error nan", lambda: gradcheck.relative_error([np.nan], [1.0]), VALUE, r"\ba\b"),
     ("relative_error floor", lambda: gradcheck.relative_error([1.0], [1.0], floor=0), VALUE, "floor"),
 ]
@@ -590,18 +633,8 @@ OPENML_URLS = ("_SEARCH_NAME", "_DATA_INFO", "_DATA_FEATURES", "_DATA_QUALITIES"
 
 @pytest.fixture
 def openml_at(monkeypatch):
-    """Point scikit-learn's OpenML addresses at 127.0.0.1:port and refuse every other host."""
+    """Point scikit-learn's OpenML addresses at 127.0.0.1:port (other hosts are refused anyway)."""
     import sklearn.datasets._openml as openml
-
-    real_getaddrinfo = socket.getaddrinfo
-
-    def loopback_only(host, *args, **kwargs):
-        if host not in ("127.0.0.1", "localhost"):
-            raise OSError(f"test guard: no network access to {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
-    monkeypatch.setenv("VGLIB_DATA", tempfile.mkdtemp())
 
     def point(port):
         for key in OPENML_URLS:
@@ -614,24 +647,26 @@ def openml_at(monkeypatch):
 def silent_server():
     """A server on 127.0.0.1 that accepts every connection and never answers."""
     srv = socket.create_server(("127.0.0.1", 0))
-    held = []
+    srv.settimeout(0.05)
+    held, stop = [], threading.Event()
 
     def accept():
-        while True:
+        while not stop.is_set():
             try:
                 held.append(srv.accept()[0])
-            except OSError:
-                return
+            except TimeoutError:
+                continue
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
         yield srv.getsockname()[1], held
     finally:
+        stop.set()
+        thread.join(5)
         srv.close()
         for conn in held:
             conn.close()
-        thread.join(5)
 
 
 def test_load_mnist_gives_up_on_a_server_that_never_answers(openml_at):
@@ -653,4 +688,4 @@ def test_load_mnist_offline_under_warnings_as_errors_names_load_digits(openml_at
         port = srv.getsockname()[1]
     openml_at(port)  # nothing listens there now: connection refused, as offline
     with pytest.raises(data.MNISTUnavailableError, match=r"load_digits\(\)"):
-        data.load_mnist(timeout=2.0, retries=1)
+        data.load_mnist()  # scikit-learn retries 3 times, warning each time: no warning escapes

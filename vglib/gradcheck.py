@@ -16,6 +16,8 @@ same check can give no more than 3 or 4, which is why checks run in float64.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _checks
@@ -47,7 +49,8 @@ def numerical_derivative(f, z, eps=1e-5):
     """
     f, eps = _checks.function("f", f), _eps(eps)
     z = _float64(z, "z")
-    up, down = (_checks.array(f"f(z {sign} eps)", f(z + s * eps), dtype=np.float64) for sign, s in (("+", 1), ("-", -1)))
+    up, down = (_checks.array(f"f(z {sign} eps)", f(z + s * eps), finite=True, dtype=np.float64)
+                for sign, s in (("+", 1), ("-", -1)))
     return (up - down) / (2 * eps)
 
 
@@ -86,6 +89,8 @@ def numerical_gradient(f, x, eps=1e-6):
         flat[i] = old - eps
         down = float(f(x))
         flat[i] = old
+        if not (math.isfinite(up) and math.isfinite(down)):
+            raise ValueError(f"f returned {up if not math.isfinite(up) else down} with element {i} of x moved by ±eps")
         gflat[i] = (up - down) / (2 * eps)
     return grad
 

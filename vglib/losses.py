@@ -76,6 +76,9 @@ class Loss:
         t = self.targets(y, o.shape, o.dtype)
         if out is None:
             out = np.empty_like(o)
+        elif not isinstance(out, np.ndarray) or out.shape != o.shape or out.dtype != o.dtype:
+            raise _checks.ArgumentTypeError(f"out must be an array of o's shape {o.shape} and dtype {o.dtype}, "
+                                            f"got {_checks.show(out)}")
         return self._value_and_grad(o, t, out)
 
     def targets(self, y, shape, dtype):

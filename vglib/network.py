@@ -437,6 +437,13 @@ class MLP:
             return Xc
         return np.ascontiguousarray(X, dtype=self.dtype)
 
+    def _check_parameters(self):
+        """Refuse to compute with NaN or inf among the parameters (a diverged or hand-edited network)."""
+        if not np.isfinite(self.flat).all():
+            bad = next(name for name, p in self.parameters() if not np.isfinite(p).all())
+            raise ValueError(f"the network's parameter {bad} holds NaN or inf (set by hand, or left by a "
+                             "diverged update): its outputs would be NaN")
+
     def _work_for(self, n):
         w = self._work.get(n)
         if w is None:
@@ -504,6 +511,7 @@ class MLP:
         """
         X = self._input(X)
         keep = _checks.flag("keep", keep)
+        self._check_parameters()
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
         if keep:
@@ -561,6 +569,7 @@ class MLP:
         """
         X = self._input(X)
         keep = _checks.flag("keep", keep)
+        self._check_parameters()
         t = self.loss.targets(y, (X.shape[0], self.sizes[-1]), self.dtype)
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)

@@ -142,6 +142,8 @@ class _Recurrent:
     def _weights(self, dtype):
         """``(W_ih, W_hh, b)`` in the dtype of the computation (the parameters themselves stay float64)."""
         self._check_params()
+        for name, p in self.params.items():
+            _checks.finite_array(f"{type(self).__name__}.{name}", p)
         return tuple(p.astype(dtype, copy=False) for p in (self.W_ih, self.W_hh, self.b))
 
     def _overflowed(self, t, T, *arrays):

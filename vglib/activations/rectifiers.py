@@ -218,6 +218,7 @@ class RReLU(Activation):
     def draw_slopes(self, shape, dtype=np.float64):
         """Draw one training-mode slope per element of an array of ``shape`` (drawn in float64, then rounded)."""
         dtype = _checks.float_dtype("dtype", dtype)
+        shape = _checks.integers("shape", (shape,) if np.ndim(shape) == 0 else shape, low=0)
         if self.paper:
             divisor = self.rng.uniform(1.0 / self.upper, 1.0 / self.lower, size=shape)
             return (1.0 / divisor).astype(dtype)
