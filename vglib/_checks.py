@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["ArgumentTypeError", "integer", "real", "flag", "choice", "integers", "float_dtype",
+__all__ = ["ArgumentTypeError", "show", "integer", "real", "flag", "choice", "integers", "float_dtype",
            "array", "finite_array", "seed", "generator", "network", "function"]
 
 
