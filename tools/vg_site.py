@@ -13,6 +13,13 @@
   widgets in the executed notebook's metadata and myst-nb copies that state
   into each page (tens of kB). The site ships no widget manager (explorers
   show their HTML form), so the state is dropped.
+* **Glued numbers written as ``{eval}`glued("key", "spec")```.** Chapters
+  state their numbers in a form that JupyterLab (jupyterlab-myst evaluates
+  ``{eval}`` in the kernel, see ``vglib/book.py``) and the book both read. In
+  the book the ``eval`` role looks the key up in the notebook's glue data, as
+  ``{glue:text}`key:spec``` does, instead of myst-nb's own ``eval`` role
+  (which needs ``nb_execution_mode: inline`` and evaluates a markdown cell
+  before the code cells below it have run). Any other expression is an error.
 * **A valid colour mode.** pydata-sphinx-theme 0.17 under sphinx-book-theme
   1.3 starts every page with an empty ``default_mode`` (``html_context``) and logs
   "Got invalid theme mode" as a console error; ``auto`` follows the reader's
@@ -21,6 +28,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from sphinx.errors import ConfigError
@@ -48,6 +56,48 @@ def _theme_mode(app, config):
         config.html_context = context
 
 
+def glued_args(expression: str) -> tuple[str, str]:
+    """``'glued("ch06_x", ".2f")'`` -> ``("ch06_x", ".2f")``; ValueError for any other expression."""
+    try:
+        call = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        call = None
+    ok = (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "glued"
+        and not call.keywords and 1 <= len(call.args) <= 2
+        and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args)
+    )
+    if not ok:
+        raise ValueError(f'{{eval}}`{expression}`: this book reads only {{eval}}`glued("key")` or '
+                         f'{{eval}}`glued("key", "format spec")` (see vglib/book.py)')
+    key = call.args[0].value
+    spec = call.args[1].value if len(call.args) == 2 else ""
+    return key, spec
+
+
+def _glued_role():
+    from myst_nb.ext.glue.roles import PasteTextRole
+    from myst_nb.ext.glue.utils import glue_warning
+
+    class GluedRole(PasteTextRole):
+        """``{eval}`glued("key", "spec")``` pasted as ``{glue:text}`key:spec```."""
+
+        def run(self):
+            try:
+                key, spec = glued_args(self.text)
+            except ValueError as exc:
+                return [], [glue_warning(str(exc), self.document, self.line)]
+            self.text = f"{key}:{spec}" if spec else key
+            return super().run()
+
+    return GluedRole()
+
+
+def _register_glued_role(app):
+    # After every extension's setup(), so that it replaces myst-nb's eval role.
+    app.add_role("eval", _glued_role(), override=True)
+
+
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
@@ -70,5 +120,6 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("config-inited", _check_mathjax)
     app.connect("config-inited", _theme_mode)
+    app.connect("builder-inited", _register_glued_role)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
