@@ -44,3 +44,103 @@ def test_bad_controls_are_named():
         ex.explorer(plot, depth=[2], scale=[1.0], initial={"depth": 3})
     with pytest.raises(ValueError, match="must return its matplotlib Figure"):
         ex.explorer(lambda depth: None, depth=[1])
+
+
+# -- live form: stored frames, and no queue of stale updates -------------------
+
+class Counting:
+    """A plotting function that counts its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, depth, scale):
+        self.calls.append((depth, scale))
+        return plot(depth, scale)
+
+
+def test_frames_on_the_grid_are_reused_and_only_off_grid_values_are_plotted():
+    counting = Counting()
+    e = ex.explorer(counting, depth=[2, 4], scale=[0.5, 1.0])
+    assert len(counting.calls) == 4
+    assert e.frame_index(depth=4, scale=0.5) == 2
+    assert e.frame(depth=4, scale=0.5) == ex.base64.b64decode(e.frames[2])
+    assert len(counting.calls) == 4  # no plotting for a stored frame
+    assert e.frame_index(depth=3, scale=0.5) is None
+    off = e.frame(depth=3, scale=0.5)
+    assert off.startswith(b"\x89PNG") and counting.calls[-1] == (3, 0.5)
+    assert e.frame(depth=3, scale=0.5) == off and len(counting.calls) == 5  # kept
+    with pytest.raises(ValueError, match="no value for control 'scale'"):
+        e.frame(depth=2)
+    with pytest.raises(ValueError, match="unknown control 'width'"):
+        e.frame(depth=2, scale=0.5, width=3)
+
+
+def test_a_burst_of_requests_draws_only_the_last():
+    drawn, waiting = [], []
+    latest = ex.LatestOnly(drawn.append, schedule=waiting.append)
+    for v in range(1, 6):
+        latest.request(v)
+    assert len(waiting) == 1 and drawn == []
+    waiting.pop()()
+    assert drawn == [5] and latest.dropped == 4
+
+
+def test_requests_during_a_slow_draw_replace_each_other_and_the_last_is_drawn():
+    drawn, waiting = [], []
+
+    def slow_draw(v):
+        drawn.append(v)
+        if v == 1:  # slider messages handled while this figure renders
+            for w in (2, 3, 4):
+                latest.request(w)
+
+    latest = ex.LatestOnly(slow_draw, schedule=waiting.append)
+    latest.request(1)
+    while waiting:
+        waiting.pop(0)()
+    assert drawn == [1, 4] and latest.dropped == 2
+
+
+def test_a_stored_frame_drawn_now_supersedes_a_waiting_off_grid_one():
+    drawn, waiting = [], []
+    latest = ex.LatestOnly(drawn.append, schedule=waiting.append)
+    latest.request("off-grid")
+    latest.request("stored", now=True)
+    while waiting:
+        waiting.pop(0)()
+    assert drawn == ["stored"]  # the older, slower value never overwrites the newer one
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_update_is_lost_or_stuck(seed):
+    import random
+
+    rnd = random.Random(seed)
+    drawn, waiting = [], []
+    latest = ex.LatestOnly(drawn.append, schedule=waiting.append)
+    last = None
+    for _ in range(200):
+        action = rnd.random()
+        if action < 0.6:
+            last = rnd.randrange(10)
+            latest.request(last, now=rnd.random() < 0.3)
+        elif waiting:
+            waiting.pop(0)()
+    while waiting:
+        waiting.pop(0)()
+    assert drawn and drawn[-1] == last and not latest.pending
+
+
+def test_the_live_panel_shows_stored_frames_without_plotting():
+    counting = Counting()
+    e = ex.explorer(counting, depth=[2, 4, 8], scale=[0.5, 1.0], initial={"depth": 4})
+    box = e.widget()
+    sliders = [w for w in box.children if hasattr(w, "options")]
+    image = [w for w in box.children if getattr(w, "format", None) == "png"][0]
+    assert image.value == e.frame(depth=4, scale=0.5) and "vgx-frame-2" in image._dom_classes
+    sliders[0].value = 8
+    sliders[1].value = 1.0
+    assert image.value == ex.base64.b64decode(e.frames[5])
+    assert [c for c in image._dom_classes if c.startswith("vgx-frame-")] == ["vgx-frame-5"]
+    assert len(counting.calls) == 6  # only the build-time frames were ever plotted

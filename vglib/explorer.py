@@ -4,12 +4,18 @@ An explorer shows one figure that depends on a few controls (a depth, a
 weight scale, an activation). :func:`explorer` takes a plotting function and
 the values each control may take, and returns an object that displays as
 
-* a live ``ipywidgets`` panel in a running Jupyter kernel (each change calls
-  the plotting function again), and
-* on the static website, where no kernel runs, a self-contained HTML form:
-  every combination of control values is rendered once, at build time, to a
-  PNG frame, and a few lines of JavaScript show the frame that matches the
-  controls. Nothing is fetched from the network.
+* a live ``ipywidgets`` panel in a running Jupyter kernel, and
+* on the static website, where no kernel runs, a self-contained HTML form.
+
+Every combination of control values is rendered once, when the explorer is
+made, to a PNG frame. The website's form holds them all, and a few lines of
+JavaScript show the frame that matches the controls; nothing is fetched from
+the network. The live panel shows the same frames: moving a slider swaps the
+image (a few milliseconds in the kernel) instead of calling the plotting
+function again (about 0.6 s for a chapter's figure). :meth:`Explorer.frame`
+renders values off the grid, and keeps them. Updates never queue up: while
+a figure is being rendered, newer requests replace older ones, and only the
+newest is drawn next (:class:`LatestOnly`).
 
 The object carries both representations in one MIME bundle; Jupyter picks
 the widget, the book (``nb_mime_priority_overrides`` in ``_config.yml``)
@@ -18,6 +24,7 @@ picks the HTML.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -25,16 +32,61 @@ import io
 import itertools
 import json
 
-__all__ = ["explorer", "Explorer"]
+__all__ = ["explorer", "Explorer", "LatestOnly"]
 
 MAX_FRAMES = 120
 _serial = itertools.count(1)  # explorers made in this kernel, for unique, repeatable element ids
 
 
-def _render_png(fig, dpi):
+def _png(fig, dpi) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def _render_png(fig, dpi):
+    return base64.b64encode(_png(fig, dpi)).decode("ascii")
+
+
+class LatestOnly:
+    """Draw only the newest of the requests that arrive while one is drawn.
+
+    ``request(values)`` asks for ``draw(values)``. ``schedule(callback)``
+    decides when the drawing happens: now (the default), or later, e.g. on
+    the kernel's event loop after the slider messages already waiting there.
+    Requests that arrive before it happens (or while a slow ``draw`` runs
+    and the next one waits) replace each other, so a burst of slider moves
+    costs one drawing of its last value, never one per move; and the last
+    value is always drawn, so no update is lost or stuck behind another.
+    ``request(values, now=True)`` draws at once (a stored frame) and
+    supersedes any drawing still waiting.
+    """
+
+    def __init__(self, draw, schedule=None):
+        self.draw = draw
+        self.schedule = schedule or (lambda callback: callback())
+        self.wanted = None
+        self.drawn = None
+        self.pending = False
+        self.dropped = 0  # requests replaced before they were drawn
+
+    def request(self, values, now=False):
+        if self.pending:
+            self.dropped += 1
+        self.wanted = values
+        if now:
+            self._run()  # a callback still scheduled will find nothing new to draw
+        elif not self.pending:
+            self.pending = True
+            self.schedule(self._run)
+
+    def _run(self):
+        self.pending = False
+        values = self.wanted
+        if values == self.drawn:
+            return
+        self.drawn = values
+        self.draw(values)
 
 
 class Explorer:
@@ -71,12 +123,52 @@ class Explorer:
                 raise ValueError("the plotting function must return its matplotlib Figure")
             self.frames.append(_render_png(fig, dpi))
             plt.close(fig)
+        self.dpi = dpi
+        self._off_grid = {}  # values off the grid -> PNG bytes, rendered on demand
         digest = hashlib.sha1("".join(self.frames[:1]).encode() + title.encode()).hexdigest()[:10]
         self.uid = f"vgx-{digest}-{next(_serial)}"  # the same in every build of the page
 
     def _start_index(self, name):
         values = self.controls[name]
         return values.index(self.initial[name]) if name in self.initial else 0
+
+    def frame_index(self, **values):
+        """The number of the pre-rendered frame for these values, or None if one is off the grid."""
+        index = 0
+        for name, options in self.controls.items():
+            if name not in values:
+                raise ValueError(f"no value for control {name!r}; controls: {', '.join(self.controls)}")
+            try:
+                i = options.index(values[name])
+            except ValueError:
+                return None
+            index = index * len(options) + i
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control {sorted(unknown)[0]!r}; controls: {', '.join(self.controls)}")
+        return index
+
+    def frame(self, **values) -> bytes:
+        """The PNG for these control values.
+
+        On the grid it is the frame rendered when the explorer was made (no
+        plotting); off the grid it is rendered now, once, and kept.
+        """
+        index = self.frame_index(**values)
+        if index is not None:
+            return base64.b64decode(self.frames[index])
+        key = tuple(values[name] for name in self.controls)
+        if key not in self._off_grid:
+            import matplotlib.pyplot as plt
+
+            fig = self.plot(**values)
+            if fig is None:
+                raise ValueError("the plotting function must return its matplotlib Figure")
+            try:
+                self._off_grid[key] = _png(fig, self.dpi)
+            finally:
+                plt.close(fig)
+        return self._off_grid[key]
 
     # -- static form ---------------------------------------------------------
     def to_html(self) -> str:
@@ -132,32 +224,53 @@ class Explorer:
 
     # -- live form -----------------------------------------------------------
     def widget(self):
-        """A live ``ipywidgets`` panel that calls the plotting function on each change."""
-        import ipywidgets as widgets
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        """A live ``ipywidgets`` panel: sliders over the controls' values and the frame they pick.
 
-        out = widgets.Output()
+        The image is a ``widgets.Image`` whose CSS class ``vgx-frame-N`` names
+        the frame shown (N as in the website's ``data-frame``), set in the
+        same message as the picture.
+        """
+        import ipywidgets as widgets
+
         sliders = {}
         for name, values in self.controls.items():
-            options = [(str(v), v) for v in values]
             sliders[name] = widgets.SelectionSlider(
-                options=options, value=values[self._start_index(name)], description=name,
-                continuous_update=False, style={"description_width": "initial"},
+                options=[(str(v), v) for v in values], value=values[self._start_index(name)],
+                description=name, continuous_update=True, style={"description_width": "initial"},
             )
+        image = widgets.Image(format="png", layout={"max_width": "100%"})
+        status = widgets.HTML()
+        image.add_class("vgx-live")
 
-        def redraw(change=None):
-            with out:
-                out.clear_output(wait=True)
-                fig = self.plot(**{n: s.value for n, s in sliders.items()})
-                display(fig)
-                plt.close(fig)
+        def draw(values):
+            try:
+                png = self.frame(**values)
+            except Exception as exc:  # shown under the figure: a callback's error is otherwise lost in the kernel log
+                status.value = f"<pre style='color:#b00'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</pre>"
+                return
+            index = self.frame_index(**values)
+            classes = [c for c in image._dom_classes if not c.startswith("vgx-frame-")]
+            classes.append(f"vgx-frame-{index}" if index is not None else "vgx-frame-off-grid")
+            with image.hold_sync():  # picture and class in one message
+                image.value = png
+                image._dom_classes = tuple(classes)
+            status.value = ""
+
+        latest = LatestOnly(draw, schedule=_on_event_loop)
+
+        def changed(change=None):
+            values = {n: s.value for n, s in sliders.items()}
+            # A stored frame is drawn at once (a few milliseconds); one off the grid waits its turn.
+            latest.request(values, now=self.frame_index(**values) is not None)
 
         for s in sliders.values():
-            s.observe(redraw, names="value")
-        redraw()
+            s.observe(changed, names="value")
+        changed()
         children = ([widgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else [])
-        return widgets.VBox(children + list(sliders.values()) + [out])
+        box = widgets.VBox(children + list(sliders.values()) + [image, status])
+        box.add_class("vg-explorer-live")
+        box._vg_latest = latest  # for tests and for measuring
+        return box
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<explorer {self.title!r}: {len(self.frames)} frames>",
@@ -172,6 +285,16 @@ class Explorer:
         if data and "application/vnd.jupyter.widget-view+json" in data:
             bundle["application/vnd.jupyter.widget-view+json"] = data["application/vnd.jupyter.widget-view+json"]
         return bundle
+
+
+def _on_event_loop(callback):
+    """Run ``callback`` after the messages already waiting in the kernel (now, outside an event loop)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        callback()
+        return
+    loop.call_soon(callback)
 
 
 def explorer(plot, *, title="", dpi=72, initial=None, **controls) -> Explorer:
