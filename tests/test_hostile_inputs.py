@@ -221,7 +221,9 @@ def test_softmax_limits_at_infinity_and_nan_propagation():
     np.testing.assert_array_equal(losses.log_softmax(np.array([[np.inf, 1.0]])), [[0.0, -np.inf]])
     np.testing.assert_array_equal(losses.softmax(np.array([[-np.inf, 0.0]])), [[0.0, 1.0]])
     assert np.isnan(losses.softmax(np.array([[np.nan, 0.0], [1.0, 1.0]]))[0]).all()
-    assert losses.softmax(np.array([[1.0, 1.0]], dtype=np.float32)).dtype == np.float32
+    for o in ([[1.0, 1.0]], [[np.inf, 0.0]]):
+        assert losses.softmax(np.array(o, dtype=np.float32)).dtype == np.float32
+        assert losses.log_softmax(np.array(o, dtype=np.float32)).dtype == np.float32
 
 
 # ----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def _shifted(o):
         raise ValueError("a row of o is all -inf: its softmax is 0/0, undefined")
     top = np.isposinf(m)
     if top.any():
-        o = np.where(top, np.where(o == np.inf, 0, -np.inf), o)
+        o = np.where(top, np.where(o == np.inf, 0, -np.inf).astype(o.dtype), o)
         m = np.where(top, 0, m)
     return o - m
 

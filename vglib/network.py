@@ -233,6 +233,11 @@ class MLP:
 
     Notes
     -----
+    Every argument is checked, and a bad one is named in the error. The
+    passes refuse inputs ``X`` (and ``dout``) that hold NaN or inf, and a
+    network whose own parameters do (after a diverged update or a hand edit),
+    so that no NaN comes out of them unnoticed.
+
     A new network is in training mode, as in PyTorch: RReLU layers draw
     random slopes on every pass until ``net.eval()`` (``net.train()`` switches
     back). Other activations behave the same in both modes. Weights are drawn

@@ -27,6 +27,10 @@ backwards. After ``backward``, ``grad_h`` holds the total loss gradient
 ``∂L/∂h_t`` that reached each step (and, for the LSTM, ``grad_c`` holds
 ``∂L/∂c_t``).
 
+A pass computes in the dtype of ``X`` (float32 or float64) and returns that
+dtype; a gradient that overflows on its way back through time raises
+:class:`ExplodingGradientError` with the step, never inf or NaN.
+
 The module also holds the *adding problem* of Hochreiter & Schmidhuber
 (1997), a task that needs a long memory, and a small trainer for it.
 
@@ -316,6 +320,8 @@ class LSTM(_Recurrent):
     forget_bias : float, default 0.0
         Initial value of the forget block of ``b`` (the other blocks start at 0).
         A large value (say 40) makes ``f_t = 1`` to machine precision.
+
+    Dtypes and exploding gradients behave as for :class:`RNN` (see its Notes).
 
     Attributes
     ----------

@@ -107,8 +107,9 @@ def _hits(o, t):
 def evaluate(net, X, y, batch=4096):
     """``(loss, accuracy)`` of ``net`` on ``(X, y)`` in evaluation mode (the mode is restored).
 
-    ``X`` needs at least one row; accuracy compares the predicted class with
-    ``y`` as :func:`_hits` describes (for a single logistic output, ``o > 0``).
+    ``X`` needs at least one row. Accuracy is the share of rows classified
+    right: ``argmax o`` against class labels, against ``argmax y`` for one-hot
+    targets, and ``o > 0`` against targets 0/1 for a single logistic output.
     """
     _checks.network("net", net)
     X = net._input(X)
