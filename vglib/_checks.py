@@ -16,13 +16,14 @@ such as ``1e4`` are accepted where an integer is asked for.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 
 import numpy as np
 
 __all__ = ["ArgumentTypeError", "show", "integer", "real", "flag", "choice", "integers", "float_dtype",
-           "array", "finite_array", "seed", "generator", "network", "function"]
+           "array", "finite_array", "seed", "generator", "network", "function", "lookup"]
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -204,3 +205,42 @@ def function(name, value):
     if not callable(value):
         raise ArgumentTypeError(f"{name} must be callable, got {show(value)}")
     return value
+
+
+def lookup(kind, name, names, *, aliases=None, also=None) -> str:
+    """The name among ``names`` that ``name`` spells, for the registries (activations, inits, losses, optimisers).
+
+    ``name`` is read as ``name.strip().lower()`` with ``-`` as ``_``, then
+    through ``aliases`` (a dict alias → name), so ``" Leaky-ReLU"`` finds
+    ``leaky_relu``. ``kind`` says what is looked up, in the messages; ``also``
+    what else the caller accepts besides a name (for the error on a non-string).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``name`` is not a string.
+    ValueError
+        For an unknown name: the message lists the known names (and aliases)
+        and suggests the closest one, if any is close.
+
+    Examples
+    --------
+    >>> lookup("loss", " MSE", ["mse", "cross_entropy"], aliases={"ce": "cross_entropy"})
+    'mse'
+    >>> lookup("loss", "msee", ["mse", "cross_entropy"], aliases={"ce": "cross_entropy"})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown loss 'msee'; known: cross_entropy, mse (aliases: ce). Did you mean 'mse'?
+    """
+    aliases = {} if aliases is None else aliases
+    if not isinstance(name, str):
+        accepted = "a name (str)" + (f" or {also}" if also else "")
+        raise ArgumentTypeError(f"{kind} must be {accepted}, got {show(name)}")
+    key = name.strip().lower().replace("-", "_")
+    key = aliases.get(key, key)
+    if key in names:
+        return key
+    close = difflib.get_close_matches(key, [*names, *aliases], n=1, cutoff=0.4)
+    listed = ", ".join(sorted(names)) + (f" (aliases: {', '.join(sorted(aliases))})" if aliases else "")
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"unknown {kind} {name!r}; known: {listed}.{hint}")

@@ -35,7 +35,6 @@ deep into rectifiers. ICCV. LeCun, Bottou, Orr & Müller (1998), Efficient BackP
 
 from __future__ import annotations
 
-import difflib
 import math
 
 import numpy as np
@@ -79,15 +78,7 @@ def as_generator(seed, name="seed") -> np.random.Generator:
 
 
 def _canonical(name: str) -> str:
-    if not isinstance(name, str):
-        raise _checks.ArgumentTypeError(f"init must be a name (str) or a callable, got {_checks.show(name)}")
-    key = name.strip().lower().replace("-", "_")
-    key = ALIASES.get(key, key)
-    if key not in _NAMES:
-        close = difflib.get_close_matches(key, available(), n=1, cutoff=0.4)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown init {name!r}; known: {', '.join(available())}.{hint}")
-    return key
+    return _checks.lookup("init", name, _NAMES, aliases=ALIASES, also="a callable")
 
 
 def scale(name: str, n_in: int, n_out: int, *, std=None, bound=None) -> float:

@@ -19,8 +19,6 @@ Targets
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 from scipy import special
 
@@ -225,12 +223,4 @@ def get(name) -> Loss:
     """A loss object from its name (a :class:`Loss` object is returned unchanged)."""
     if isinstance(name, Loss):
         return name
-    if not isinstance(name, str):
-        raise _checks.ArgumentTypeError(f"loss must be a name (str) or a Loss object, got {_checks.show(name)}")
-    key = name.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        close = difflib.get_close_matches(key, [*_REGISTRY, *_ALIASES], n=1, cutoff=0.4)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown loss {name!r}; known: {', '.join(available())}.{hint}")
-    return _REGISTRY[key]()
+    return _REGISTRY[_checks.lookup("loss", name, _REGISTRY, aliases=_ALIASES, also="a Loss object")]()

@@ -19,7 +19,6 @@ object itself is left unchanged.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 
@@ -230,16 +229,10 @@ def get(name, **options) -> Optimizer:
             raise ValueError(f"got an optimiser object {name!r} and options {sorted(options)}: "
                              "give the options to the object")
         return name
-    if not isinstance(name, str):
-        raise _checks.ArgumentTypeError(f"optimizer must be a name (str) or an Optimizer, got {_checks.show(name)}")
-    key = name.strip().lower()
+    key = _checks.lookup("optimizer", name, available(), also="an Optimizer")
     if key == "momentum":
         options.setdefault("momentum", 0.9)
         key = "sgd"
-    if key not in _REGISTRY:
-        close = difflib.get_close_matches(key, available(), n=1, cutoff=0.4)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(available())}.{hint}")
     cls = _REGISTRY[key]
     takes = [p for p in inspect.signature(cls).parameters]
     unknown = sorted(set(options) - set(takes))

@@ -5,8 +5,6 @@ Shared by every activation module of :mod:`vglib.activations`.
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 
 from .. import _checks
@@ -53,15 +51,7 @@ def get(name, **hyperparameters) -> "Activation":
                 f"{sorted(hyperparameters)}; give hyperparameters only with a name"
             )
         return name
-    if not isinstance(name, str):
-        raise _checks.ArgumentTypeError(
-            f"activation must be a name (str) or an Activation object, got {_checks.show(name)}"
-        )
-    key = name.strip().lower().replace("-", "_")
-    if key not in _REGISTRY:
-        close = difflib.get_close_matches(key, available(), n=1, cutoff=0.4)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(available())}.{hint}")
+    key = _checks.lookup("activation", name, _REGISTRY, also="an Activation object")
     cls = _REGISTRY[key]
     allowed = cls.hyperparameters + cls.keywords
     unknown = sorted(set(hyperparameters) - set(allowed))
