@@ -52,9 +52,11 @@ def test_glued_text_shows_without_quotes_and_glue_reaches_myst_nb(fresh):
 def test_a_value_not_glued_yet_fills_in_when_it_is():
     first, second = book.glued("ch00_later", ".2f"), book.glued("ch00_later")
     assert first.value == second.value == book.PENDING
+    assert book.PENDING_CLASS in first._dom_classes
     assert first._repr_mimebundle_()["text/plain"] == book.PENDING
     book.glue("ch00_later", 0.125)
     assert (first.value, second.value) == ("0.12", "0.125")
+    assert book.PENDING_CLASS not in first._dom_classes + second._dom_classes
     assert book.glued("ch00_later", ".3f") == "0.125"
     assert not book._waiting
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 __all__ = ["glue", "glued"]
 
 PENDING = "…"
+PENDING_CLASS = "vg-glued-pending"  # on a placeholder until its value arrives (tests/lab looks for it)
 _values: dict[str, object] = {}
 _waiting: dict[str, list] = {}  # key -> [(placeholder widget, spec)] shown before the value existed
 
@@ -63,6 +64,7 @@ def glue(name: str, value, display: bool = False):
     _values[name] = value
     for widget, spec in _waiting.pop(name, []):
         widget.value = _format(value, spec)
+        widget.remove_class(PENDING_CLASS)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # no myst-nb (Colab): JupyterLab's {eval} still works
@@ -90,7 +92,9 @@ class _Placeholder:
                     return data
 
             cls.cls = Placeholder
-        return cls.cls(value=PENDING, layout={"width": "auto", "height": "auto", "margin": "0"})
+        widget = cls.cls(value=PENDING, layout={"width": "auto", "height": "auto", "margin": "0"})
+        widget.add_class(PENDING_CLASS)
+        return widget
 
 
 def glued(name: str, spec: str = ""):
