@@ -6,7 +6,10 @@
 # same as `make book`: warnings are errors), then the website checks
 # (`make site-test`): links in every built page, and every page of the table
 # of contents opened offline in headless Chromium. Screenshots of each page
-# go to test-artifacts/screenshots/.
+# go to test-artifacts/screenshots/. Last, `make lab-test`: three chapters run
+# in a real JupyterLab (screenshots and latencies in test-artifacts/jupyterlab/).
+#
+# `make lab` opens the course in JupyterLab from the venv.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -25,13 +28,16 @@ VENDOR   := _build/vendor/static
 MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test chromium vendor clean help page soak
+.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
 	@echo "make test   unit tests, every notebook under nbmake, the book, and the website checks"
 	@echo "make site-test  only the website checks (links, offline pages in headless Chromium) on _build/html"
 	@echo "make soak   unit tests, then every notebook three times on a busy machine (before resolving an issue)"
+	@echo "make lab    open the course in JupyterLab (from the venv; localhost only)"
+	@echo "make lab-test   only the JupyterLab checks (three chapters run in a real JupyterLab)"
+	@echo "make hooks  strip notebook outputs on commit (nbstripout git filter for this clone)"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -52,7 +58,7 @@ book: $(STAMP) $(MATHJAX)
 	@echo "Open this page in a browser: file://$(CURDIR)/_build/html/index.html"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n $(JOBS) --ignore=tests/browser
+	$(BIN)/python -m pytest tests -n $(JOBS) --ignore=tests/browser --ignore=tests/lab
 
 # RuntimeWarnings (NumPy overflow, invalid value, ...) raised inside a
 # notebook are errors: a notebook that means to show one catches it.
@@ -72,6 +78,7 @@ test:
 	$(MAKE) notebooks
 	$(MAKE) book
 	$(MAKE) site-test
+	$(MAKE) lab-test
 
 # Checks of the built website in _build/html (run `make book` first). The
 # browser is Debian's chromium driven by Playwright (no `playwright install`).
@@ -92,6 +99,34 @@ chromium:
 
 clean:
 	rm -rf _build
+
+# JupyterLab on the course, from the venv, with jupyterlab-myst (MyST and the
+# glued numbers render; see README). It listens on localhost only and prints
+# the URL with its token. Extra options: make lab LAB_ARGS="--port=8899".
+# Sets up the output-stripping git filter first (`make hooks`).
+lab: $(STAMP) hooks
+	$(BIN)/jupyter-lab --ServerApp.ip=localhost --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+
+# Three chapters opened, run and saved in a real JupyterLab (127.0.0.1, a
+# token, a temporary copy of chapters/), read and clicked in headless
+# Chromium: tests/lab. Screenshots and latencies go to test-artifacts/jupyterlab/.
+lab-test: $(STAMP) chromium
+	VG_LAB_TESTS=1 VG_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/lab -p no:cacheprovider --durations=5
+
+# Notebooks are committed without outputs: the nbstripout git filter, named in
+# .gitattributes, strips outputs, execution counts and run metadata (inline
+# expression results included) from what `git add` stages; the working copy
+# keeps them. Configured per clone (git does not take filters from the
+# repository), with this venv's Python. Not a git clone: nothing to do.
+hooks: $(STAMP)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id --extra-keys "cell.metadata.user_expressions"' && \
+		git config filter.nbstripout.smudge cat && \
+		git config filter.nbstripout.required true && \
+		git config diff.ipynb.textconv '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id -t' && \
+		echo "nbstripout: notebook outputs are stripped when staged (.gitattributes)"; \
+	fi
 
 # Build the introduction and one page only, into _build/page, with the same
 # settings as the book (warnings are errors): for authors, while writing.
