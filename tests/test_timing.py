@@ -1,9 +1,9 @@
-"""vglib.timing: structure and bookkeeping only (no assertion on how fast anything is)."""
+"""vglib.studies.timing: structure and bookkeeping only (no assertion on how fast anything is)."""
 
 import numpy as np
 import pytest
 
-from vglib.timing import activation_times, best_times, step_times
+from vglib.studies.timing import activation_times, best_times, step_times
 
 
 def test_best_times_calls_every_candidate_and_returns_positive_seconds():
@@ -21,15 +21,22 @@ def test_best_times_calls_every_candidate_and_returns_positive_seconds():
 
 
 def test_best_times_is_the_minimum_over_rounds():
-    import time
+    # A fake clock that only the candidates move: each call takes the next
+    # scripted duration. Per round (two calls each) the mean times of one call
+    # are f: 5, 1, 3 and g: 2, 6, 4. f's minimum is neither its first, last,
+    # largest nor average round, nor a round's total (2); g's differs from f's.
+    now = [0.0]
+    durations = {"f": iter([9.0] + [4.0, 6.0, 1.0, 1.0, 2.0, 4.0]),  # warm-up, then 3 rounds × 2 calls
+                 "g": iter([9.0] + [2.0, 2.0, 5.0, 7.0, 4.0, 4.0])}
 
-    delays = iter([0.0] + [0.02, 0.0, 0.02])  # warm-up, then three rounds of one call
+    def make(key):
+        def fn():
+            now[0] += next(durations[key])
+        return fn
 
-    def fn():
-        time.sleep(next(delays))
-
-    t = best_times({"f": fn}, repeat=3, number=1, threads=None)
-    assert t["f"] < 0.015
+    t = best_times({"f": make("f"), "g": make("g")}, repeat=3, number=2, threads=None, timer=lambda: now[0])
+    assert t == {"f": 1.0, "g": 2.0}
+    assert all(next(d, None) is None for d in durations.values())  # every scripted call was made
 
 
 def test_best_times_calibrates_and_limits_threads():
