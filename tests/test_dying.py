@@ -1,4 +1,4 @@
-"""vglib.dying: inactive units, born-dead probability, unit tracking and revival."""
+"""vglib.studies.dying: inactive units, born-dead probability, unit tracking and revival."""
 
 import math
 
@@ -7,7 +7,8 @@ import pytest
 
 from vglib import MLP
 from vglib.data import load_digits, xor
-from vglib.dying import born_dead_probability, first_zero_layer, inactive_units, revived, track_units
+from vglib.diagnostics import first_zero_layer, inactive_units
+from vglib.studies.dying import born_dead_probability, revived, track_units
 
 
 def test_inactive_units_matches_the_trace():
@@ -59,10 +60,13 @@ def test_born_dead_probability_matches_monte_carlo():
 def test_first_zero_layer():
     net = MLP([2, 3, 3, 1], seed=0)
     x = np.ones((4, 2))
-    assert first_zero_layer(net, x) is None or first_zero_layer(net, x) in (0, 1)
-    net.biases[1][...] = -1e6
-    assert first_zero_layer(net, x) in (0, 1)
-    net.biases[0][...] = -1e6
+    net.forward(x, keep=True)
+    # with this seed some units of each hidden layer are zero, but no layer is all zero
+    assert all(np.any(h == 0) and np.any(h) for h in net.trace.h)
+    assert first_zero_layer(net, x) is None
+    net.biases[1][...] = -1e6  # the second hidden layer is off for every input
+    assert first_zero_layer(net, x) == 1
+    net.biases[0][...] = -1e6  # now the first is too, and it comes first
     assert first_zero_layer(net, x) == 0
 
 
