@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vglib.activations import Sigmoid, Tanh, available, get
-from vglib.cost import _Traced
+from vglib.studies.cost import _Traced
 from vglib.gradcheck import numerical_derivative, relative_error
 
 ALL = available()
@@ -96,7 +96,8 @@ def test_known_values():
     assert get("sigmoid")(0.0) == 0.5
     assert get("gelu")(0.0) == 0.0 and get("gelu").grad(0.0) == 0.5
     assert get("softplus")(0.0) == pytest.approx(np.log(2.0), rel=1e-15)
-    assert get("elu", alpha=2.0)(-np.inf if False else -50.0) == pytest.approx(-2.0)
+    assert get("elu", alpha=2.0)(-50.0) == pytest.approx(-2.0)
+    assert get("elu", alpha=2.0)(-np.inf) == -2.0  # the limit -α, exactly
     # the largest slope of the sigmoid is 1/4, of tanh 1
     assert get("sigmoid").grad(GRID).max() == 0.25
     assert get("tanh").grad(GRID).max() == 1.0
@@ -273,7 +274,7 @@ def test_get_returns_objects_unchanged_and_rebuilds_from_params():
 
 
 class _DtypeSpy(_Traced):
-    """vglib.cost's traced array, which also notes ``(ufunc, result dtype)`` of every call."""
+    """vglib.studies.cost's traced array, which also notes ``(ufunc, result dtype)`` of every call."""
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         result = super().__array_ufunc__(ufunc, method, *inputs, **kwargs)
