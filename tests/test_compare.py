@@ -1,11 +1,11 @@
-"""vglib.compare: natural initialisations, steps to a target, reproducible comparison runs."""
+"""vglib.studies.compare: natural initialisations, steps to a target, reproducible comparison runs."""
 
 import math
 
 import numpy as np
 import pytest
 
-from vglib.compare import compare, final, natural_init, steps_to_target
+from vglib.studies.compare import compare, final, natural_init, steps_to_target
 from vglib.data import load_digits, xor
 from vglib.train import History
 

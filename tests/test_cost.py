@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from vglib.activations import Activation, available
-from vglib.cost import activation_ops_per_step, count_passes, step_multiply_adds
+from vglib.studies.cost import activation_ops_per_step, count_passes, step_multiply_adds
 
 
 class _TwoExps(Activation):

@@ -18,8 +18,10 @@ import pytest
 
 from vglib import MLP
 from vglib import activations as acts
-from vglib import data, diagnostics, dying, gradcheck, init, losses, optim, signs, theory
-from vglib.recurrent import LSTM, RNN, ExplodingGradientError, adding_problem, train_adding
+from vglib import data, diagnostics, gradcheck, init, losses, optim, theory
+from vglib.recurrent import LSTM, RNN, ExplodingGradientError
+from vglib.studies import dying
+from vglib.studies.adding import adding_problem, train_adding
 from vglib.train import evaluate, make_step, minibatches, train
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -516,7 +518,7 @@ CASES = [
     ("activation_stats empty", lambda: diagnostics.activation_stats(NET, X8[:0]), VALUE, r"\bX\b"),
     ("layer_stats threshold", lambda: diagnostics.layer_stats(NET, X8, Y8, threshold=0), VALUE, "threshold"),
     ("histograms bins", lambda: diagnostics.histograms(NET, X8, Y8, bins=0), VALUE, "bins"),
-    # vglib.dying
+    # vglib.studies.dying
     ("track_units empty X", lambda: dying.track_units(NET.copy(), X8[:0], Y8[:0], steps=3), VALUE, r"\bX\b"),
     ("track_units steps 0", lambda: dying.track_units(NET.copy(), X8, Y8, steps=0), VALUE, "steps"),
     ("track_units optimizer and lr", lambda: dying.track_units(NET.copy(), X8, Y8, steps=2, optimizer=optim.SGD(),
@@ -528,8 +530,8 @@ CASES = [
     ("born_dead widths 2.5", lambda: dying.born_dead_probability([2.5]), VALUE, r"widths\[0\]"),
     ("born_dead widths str", lambda: dying.born_dead_probability("3"), TYPE, "widths"),
     ("revived floats", lambda: dying.revived([[0.5, 1.0]]), TYPE, "status"),
-    ("inactive_units net", lambda: dying.inactive_units("net", X8), TYPE, r"\bnet\b"),
-    ("first_zero_layer X", lambda: dying.first_zero_layer(NET, "X"), TYPE, r"\bX\b"),
+    ("inactive_units net", lambda: diagnostics.inactive_units("net", X8), TYPE, r"\bnet\b"),
+    ("first_zero_layer X", lambda: diagnostics.first_zero_layer(NET, "X"), TYPE, r"\bX\b"),
     # vglib.data
     ("digits test_fraction 1.5", lambda: data.load_digits(test_fraction=1.5), VALUE, "test_fraction"),
     ("digits test_fraction str", lambda: data.load_digits(test_fraction="0.2"), TYPE, "test_fraction"),
@@ -581,12 +583,12 @@ CASES = [
     ("train_adding seed", lambda: train_adding(RNN(2, 4), 10, seed=np.random.default_rng()), TYPE, "seed"),
     ("train_adding lr", lambda: train_adding(RNN(2, 4), 10, steps=1, lr="x"), TYPE, r"\blr\b"),
     ("train_adding length", lambda: train_adding(RNN(2, 4), 2.5), VALUE, "length"),
-    # vglib.signs
-    ("sign_agreement batch_size", lambda: signs.sign_agreement(np.ones((4, 2)), np.ones((4, 2)), 1.5), VALUE,
+    # vglib.diagnostics: signs
+    ("sign_agreement batch_size", lambda: diagnostics.sign_agreement(np.ones((4, 2)), np.ones((4, 2)), 1.5), VALUE,
      "batch_size"),
-    ("sign_agreement nan", lambda: signs.sign_agreement([[np.nan]], [[1.0]]), VALUE, "h_prev"),
-    ("sign_agreement empty", lambda: signs.sign_agreement(np.zeros((0, 2)), np.zeros((0, 2))), VALUE, "h_prev"),
-    ("one_signed nan", lambda: signs.one_signed([[np.nan]]), VALUE, r"\bG\b"),
+    ("sign_agreement nan", lambda: diagnostics.sign_agreement([[np.nan]], [[1.0]]), VALUE, "h_prev"),
+    ("sign_agreement empty", lambda: diagnostics.sign_agreement(np.zeros((0, 2)), np.zeros((0, 2))), VALUE, "h_prev"),
+    ("one_signed nan", lambda: diagnostics.one_signed([[np.nan]]), VALUE, r"\bG\b"),
     # vglib.theory
     ("gauss_expect g str", lambda: theory.gauss_expect("sq", 1.0), TYPE, r"\bg\b"),
     ("gauss_expect n 1.5", lambda: theory.gauss_expect(np.square, 1.0, n=1.5), VALUE, r"\bn\b"),

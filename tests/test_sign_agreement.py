@@ -1,10 +1,10 @@
-"""Sign agreement of weight gradients (vglib.signs)."""
+"""Sign agreement of weight gradients (vglib.diagnostics.sign_agreement)."""
 
 import numpy as np
 import pytest
 
 from vglib import MLP
-from vglib.signs import one_signed, sign_agreement
+from vglib.diagnostics import one_signed, sign_agreement
 
 
 def test_small_example_by_hand():

@@ -77,10 +77,18 @@ class Loss:
         elif not isinstance(out, np.ndarray) or out.shape != o.shape or out.dtype != o.dtype:
             raise _checks.ArgumentTypeError(f"out must be an array of o's shape {o.shape} and dtype {o.dtype}, "
                                             f"got {_checks.show(out)}")
-        return self._value_and_grad(o, t, out)
+        return self.value_and_grad_into(o, t, out)
 
     def targets(self, y, shape, dtype):
         """Check ``y`` against the output shape ``(N, K)`` and return it in the form the loss uses."""
+        raise NotImplementedError  # pragma: no cover
+
+    def value_and_grad_into(self, o, t, out):
+        """``(ℓ, ∂ℓ/∂o)`` with the gradient written into ``out``, no checks: the training hot path.
+
+        ``t`` must come from :meth:`targets` and ``out`` have ``o``'s shape and
+        dtype; :meth:`value_and_grad` is the checked form.
+        """
         raise NotImplementedError  # pragma: no cover
 
     @staticmethod
@@ -148,7 +156,7 @@ class CrossEntropy(Loss):
     def targets(self, y, shape, dtype):
         return _labels(y, shape[0], shape[1], "cross-entropy")
 
-    def _value_and_grad(self, o, y, out):
+    def value_and_grad_into(self, o, y, out):
         n = o.shape[0]
         rows = np.arange(n)
         np.subtract(o, o.max(axis=1, keepdims=True), out=out)   # s = o − max
@@ -175,7 +183,7 @@ class MSE(Loss):
     def targets(self, y, shape, dtype):
         return _dense_targets(y, shape, dtype, "mse")
 
-    def _value_and_grad(self, o, t, out):
+    def value_and_grad_into(self, o, t, out):
         np.subtract(o, t, out=out)
         loss = float(np.vdot(out, out)) / out.size
         out *= 2.0 / out.size
@@ -199,7 +207,7 @@ class BCEWithLogits(Loss):
     def targets(self, y, shape, dtype):
         return _dense_targets(y, shape, dtype, "bce_with_logits", low=0.0, high=1.0)
 
-    def _value_and_grad(self, o, t, out):
+    def value_and_grad_into(self, o, t, out):
         terms = np.maximum(o, 0) - o * t + np.log1p(np.exp(-np.abs(o)))
         loss = float(terms.sum()) / o.size
         special.expit(o, out=out)

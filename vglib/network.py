@@ -27,12 +27,13 @@ preallocated work arrays, so a training step allocates almost nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
-from scipy import special
 
 from . import _checks
 from . import activations as _acts
@@ -42,89 +43,17 @@ from . import losses as _losses
 __all__ = ["MLP", "Gradients", "Trace"]
 
 
-# ----------------------------------------------------------------------------
-# fast in-place kernels for the common activations. Each pair computes exactly
-# what the activation object computes (tests compare them), without allocating.
-#   fwd(act, z, h, mask):        h <- f(z)
-#   bwd(act, z, h, g, tmp, mask): g <- g * f'(z)            (local x upstream)
-
-
-def _identity_fwd(act, z, h, mask):
-    np.copyto(h, z)
-
-
-def _identity_bwd(act, z, h, g, tmp, mask):
-    pass
-
-
-def _sigmoid_fwd(act, z, h, mask):
-    special.expit(z, out=h)
-
-
-def _sigmoid_bwd(act, z, h, g, tmp, mask):
-    # σ'(z) = σ(z) σ(−z): accurate in both tails, where σ(1 − σ) rounds to 0.
-    np.negative(z, out=tmp)
-    special.expit(tmp, out=tmp)
-    tmp *= h
-    g *= tmp
-
-
-def _tanh_fwd(act, z, h, mask):
-    np.tanh(z, out=h)
-
-
-def _tanh_bwd(act, z, h, g, tmp, mask):
-    # tanh'(z) = 4e / (1 + e)^2 with e = exp(−2|z|): exact in the tails.
-    np.abs(z, out=tmp)
-    np.negative(tmp, out=tmp)
-    np.exp(tmp, out=tmp)
-    tmp *= tmp
-    g *= tmp
-    g *= 4.0
-    tmp += 1.0
-    tmp *= tmp
-    g /= tmp
-
-
-def _relu_fwd(act, z, h, mask):
-    np.maximum(z, 0, out=h)
-
-
-def _relu_bwd(act, z, h, g, tmp, mask):
-    np.greater(z, 0, out=mask)
-    np.multiply(g, mask, out=g)
-
-
-def _leaky_fwd(act, z, h, mask):
-    np.multiply(z, act.alpha, out=h)
-    np.greater(z, 0, out=mask)
-    np.copyto(h, z, where=mask)
-
-
-def _leaky_bwd(act, z, h, g, tmp, mask):
-    np.less_equal(z, 0, out=mask)
-    np.multiply(g, act.alpha, out=g, where=mask)
-
-
-def _generic_fwd(act, z, h, mask):
-    h[...] = act(z)
-
-
-def _generic_bwd(act, z, h, g, tmp, mask):
-    g *= act.grad(z)
-
-
-_KERNELS = {
-    _acts.Identity: (_identity_fwd, _identity_bwd),
-    _acts.Sigmoid: (_sigmoid_fwd, _sigmoid_bwd),
-    _acts.Tanh: (_tanh_fwd, _tanh_bwd),
-    _acts.ReLU: (_relu_fwd, _relu_bwd),
-    _acts.LeakyReLU: (_leaky_fwd, _leaky_bwd),
-}
-
-
 def _kernels(act):
-    return _KERNELS.get(type(act), (_generic_fwd, _generic_bwd))
+    """The activation's own fused in-place passes where its class defines them, else the generic ones.
+
+    Fused kernels live next to their maths, in the activation classes
+    (``forward_into``, ``backward_into``); a subclass that does not define its
+    own gets the generic pair built on ``act(z)`` and ``act.grad(z)``.
+    """
+    own = type(act).__dict__
+    fwd = act.forward_into if "forward_into" in own else partial(_acts.Activation.forward_into, act)
+    bwd = act.backward_into if "backward_into" in own else partial(_acts.Activation.backward_into, act)
+    return fwd, bwd
 
 
 # ----------------------------------------------------------------------------
@@ -339,7 +268,19 @@ class MLP:
         self._work = {}
         self._grad_views = None  # (flat gradient array, its views), reused by training
 
-    def _views_of(self, flat):
+    def param_views(self, flat):
+        """Views of an array laid out like ``net.flat`` (e.g. a flat gradient): ``(pairs, alphas)``.
+
+        ``pairs[l] == (W_l, b_l)``-shaped views, ``alphas[l]`` the PReLU slope
+        view of hidden layer ``l`` or ``None``. Used by optimisers and
+        diagnostics that work on the whole parameter vector at once.
+        """
+        if not isinstance(flat, np.ndarray) or flat.shape != self.flat.shape:
+            raise ValueError(f"flat must be an array of net.flat's shape {self.flat.shape}, "
+                             f"got {_checks.show(flat)}")
+        return self._views(flat)
+
+    def _views(self, flat):
         pairs, alphas = [], [None] * (self.n_layers - 1)
         tmp = {"W": [None] * self.n_layers, "b": [None] * self.n_layers, "alpha": alphas}
         for kind, l, off, shape in self._layout:
@@ -424,9 +365,20 @@ class MLP:
                 act.training = False
         return self
 
+    @contextlib.contextmanager
+    def evaluating(self):
+        """``with net.evaluating(): …`` runs the block in evaluation mode and restores the mode after."""
+        was_training = self.training
+        self.eval()
+        try:
+            yield self
+        finally:
+            if was_training:
+                self.train()
+
     # -- checks ---------------------------------------------------------------
 
-    def _input(self, X, name="X"):
+    def check_input(self, X, name="X"):
         """``X`` checked (numbers, shape ``(N, n_0)``, finite) and converted to the network's dtype."""
         X = _checks.array(name, X, finite=True)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
@@ -467,7 +419,7 @@ class MLP:
             z = zs[l]
             np.matmul(h, W[l], out=z)
             z += b[l]
-            self._kern[l][0](self.activations[l], z, hs[l], masks[l])
+            self._kern[l][0](z, hs[l], masks[l])
             h = hs[l]
         z = zs[L - 1]
         np.matmul(h, W[L - 1], out=z)
@@ -480,7 +432,7 @@ class MLP:
         if cached is not None and cached[0] is flat:
             pairs, alphas = cached[1], cached[2]
         else:
-            pairs, alphas = self._views_of(flat)
+            pairs, alphas = self._views(flat)
             self._grad_views = (flat, pairs, alphas)
         g = dout
         for l in range(self.n_layers - 1, -1, -1):
@@ -496,15 +448,23 @@ class MLP:
             if alphas[k] is not None:                                # PReLU: ∂ℓ/∂α = Σ upstream · ∂f/∂α
                 ga = gp * act.grad_alpha(zs[k])
                 alphas[k][...] = ga.sum() if alphas[k].size == 1 else ga.sum(axis=0)
-            self._kern[k][1](act, zs[k], hs[k], gp, tmps[k], masks[k])  # δ_{l−1} = f'(z) ⊙ upstream
+            self._kern[k][1](zs[k], hs[k], gp, tmps[k], masks[k])  # δ_{l−1} = f'(z) ⊙ upstream
             g = gp
         return pairs, alphas
 
-    def _step_grads(self, X, t, flat):
-        """One forward and backward pass in the work arrays; gradients into ``flat``. Returns the loss."""
+    def step_grads(self, X, t, flat):
+        """The training hot path: one forward and backward pass, gradients written into ``flat``.
+
+        No checks and no copies, for loops that have checked their data once:
+        ``X`` must come from :meth:`check_input` and ``t`` from
+        ``net.loss.targets``; ``flat`` is an array like ``net.flat`` (its views
+        by :meth:`param_views`). Work arrays are reused between calls with the
+        same batch size. Returns the loss. :meth:`loss_and_grads` is the
+        checked, copying form for inspection.
+        """
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
-        loss, dout = self.loss._value_and_grad(o, t, w.dout)
+        loss, dout = self.loss.value_and_grad_into(o, t, w.dout)
         self._backward(X, w.z, w.h, dout, w.g, w.tmp, w.mask, flat)
         return loss
 
@@ -514,7 +474,7 @@ class MLP:
         With ``keep=True`` the pass is also recorded in ``net.trace``
         (a :class:`Trace` with ``z_l`` and ``h_l``), ready for :meth:`backward`.
         """
-        X = self._input(X)
+        X = self.check_input(X)
         keep = _checks.flag("keep", keep)
         self._check_parameters()
         w = self._work_for(X.shape[0])
@@ -572,13 +532,13 @@ class MLP:
             ``grads.alphas`` holds PReLU slope gradients. A fresh copy: later
             passes do not change it, and no parameter was changed.
         """
-        X = self._input(X)
+        X = self.check_input(X)
         keep = _checks.flag("keep", keep)
         self._check_parameters()
         t = self.loss.targets(y, (X.shape[0], self.sizes[-1]), self.dtype)
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
-        loss, dout = self.loss._value_and_grad(o, t, w.dout)
+        loss, dout = self.loss.value_and_grad_into(o, t, w.dout)
         if keep:
             self.trace = Trace(x=X.copy(), z=[z.copy() for z in w.z], h=[h.copy() for h in w.h])
             self.trace.delta = [None] * self.n_layers
@@ -588,6 +548,30 @@ class MLP:
         if keep:
             self.trace.delta[:-1] = [g.copy() for g in w.g]
         return loss, Gradients(pairs, alphas, flat)
+
+    def first_nonfinite(self, X, grads_flat):
+        """Where the last :meth:`step_grads` on batch ``X`` first produced NaN or inf: ``(layer, where)``.
+
+        Looks at the parameters, then the forward pass, the loss gradient and
+        the backward pass, in the order they were computed; ``(None, "the loss
+        only")`` if all of those are finite.
+        """
+        for l, (W, b) in enumerate(zip(self._W, self._b)):
+            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+                return l, f"parameters W_{l}/b_{l}"
+        w = self._work_for(X.shape[0])
+        for l, z in enumerate(w.z):
+            if not np.all(np.isfinite(z)):
+                return l, f"pre-activations z_{l}, forward pass"
+        if not np.all(np.isfinite(w.dout)):
+            return self.n_layers - 1, "loss gradient ∂ℓ/∂o"
+        pairs, alphas = self.param_views(grads_flat)
+        for l in range(self.n_layers - 1, -1, -1):  # the order in which backprop computes them
+            if not (np.all(np.isfinite(pairs[l][0])) and np.all(np.isfinite(pairs[l][1]))):
+                return l, f"gradients of W_{l}/b_{l}, backward pass"
+            if l < len(alphas) and alphas[l] is not None and not np.all(np.isfinite(alphas[l])):
+                return l, "gradient of the PReLU slope, backward pass"
+        return None, "the loss only"
 
     def predict(self, X):
         """Predicted class ``argmax_k o_k`` for every row of ``X``."""

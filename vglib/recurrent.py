@@ -31,8 +31,11 @@ A pass computes in the dtype of ``X`` (float32 or float64) and returns that
 dtype; a gradient that overflows on its way back through time raises
 :class:`ExplodingGradientError` with the step, never inf or NaN.
 
-The module also holds the *adding problem* of Hochreiter & Schmidhuber
-(1997), a task that needs a long memory, and a small trainer for it.
+Parameters are kept in PyTorch's layout (``W_ih`` is ``(G, I)``, so a step
+computes ``W_ih x + W_hh h + b`` on column vectors, or ``x W_ihᵀ`` on rows)
+and, as in :class:`~vglib.network.MLP`, all in one array ``flat``. The
+*adding problem* of chapter 9, a task that needs a long memory, and its
+trainer are in :mod:`vglib.studies.adding`.
 
 References
 ----------
@@ -47,16 +50,14 @@ with LSTM. Neural Computation 12(10).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _checks
 from .activations import get
 from .init import as_generator
-from .optim import Adam
 
-__all__ = ["RNN", "LSTM", "adding_problem", "train_adding", "AddingResult", "GATES", "ExplodingGradientError"]
+__all__ = ["Recurrent", "RNN", "LSTM", "GATES", "ExplodingGradientError"]
 
 _sigmoid = get("sigmoid")
 _tanh = get("tanh")
@@ -86,7 +87,7 @@ def _orthogonal(n, rng):
     return q * np.sign(np.diag(r))
 
 
-class _Recurrent:
+class Recurrent:
     """What RNN and LSTM share: parameters, shape checks, the BPTT driver."""
 
     n_blocks = 1  # gate blocks stacked in W_ih, W_hh, b
@@ -100,35 +101,72 @@ class _Recurrent:
             raise _checks.ArgumentTypeError(f"rng must be a numpy.random.Generator, got {_checks.show(rng)}")
         H, G = self.hidden_size, self.n_blocks * self.hidden_size
         k = 1.0 / math.sqrt(H)
-        self.W_ih = rng.uniform(-k, k, size=(G, self.input_size))
+        W_ih = rng.uniform(-k, k, size=(G, self.input_size))
         if scale is None:
-            self.W_hh = rng.uniform(-k, k, size=(G, H))
+            W_hh = rng.uniform(-k, k, size=(G, H))
         else:
             scale = _checks.real("scale", scale, low=0.0)
-            self.W_hh = np.concatenate([scale * _orthogonal(H, rng) for _ in range(self.n_blocks)])
-        self.b = np.zeros(G)
+            W_hh = np.concatenate([scale * _orthogonal(H, rng) for _ in range(self.n_blocks)])
+        # every parameter lives in one flat array, as in MLP: W_ih, W_hh, b
+        self.bind(np.concatenate([W_ih.ravel(), W_hh.ravel(), np.zeros(G)]))
         self._cache = None
         self.grad_h = None
 
     # -- parameters and shapes -----------------------------------------------------
-    @property
-    def params(self) -> dict:
-        """The parameters by name (the arrays themselves, not copies)."""
-        return {"W_ih": self.W_ih, "W_hh": self.W_hh, "b": self.b}
-
     def _expected_shapes(self):
         n = "" if self.n_blocks == 1 else f"{self.n_blocks}"
         G, H, I = self.n_blocks * self.hidden_size, self.hidden_size, self.input_size
         return {"W_ih": (f"({n}H, I)", (G, I)), "W_hh": (f"({n}H, H)", (G, H)), "b": (f"({n}H,)", (G,))}
 
-    def _check_params(self):
-        for name, (symbolic, shape) in self._expected_shapes().items():
-            got = np.shape(getattr(self, name))
-            if got != shape:
-                raise ValueError(
-                    f"{type(self).__name__}.{name} must have shape {symbolic} = {shape} "
-                    f"(H={self.hidden_size}, I={self.input_size}), got {got}"
-                )
+    def bind(self, flat):
+        """Keep the parameters in ``flat`` (float64, ``n_params`` numbers, e.g. a view into a larger array).
+
+        ``W_ih``, ``W_hh`` and ``b`` become views of it. The current values are
+        *not* copied: ``flat`` holds the parameters from now on.
+        """
+        n = sum(math.prod(shape) for _, shape in self._expected_shapes().values())
+        if not isinstance(flat, np.ndarray) or flat.shape != (n,) or flat.dtype != np.float64:
+            raise ValueError(f"{type(self).__name__}.bind needs a float64 array of shape ({n},), "
+                             f"got {_checks.show(flat)}")
+        self.flat = flat
+        self._views, offset = {}, 0
+        for name, (_, shape) in self._expected_shapes().items():
+            self._views[name] = flat[offset:offset + math.prod(shape)].reshape(shape)
+            offset += math.prod(shape)
+
+    def _set(self, name, value):
+        symbolic, shape = self._expected_shapes()[name]
+        value = _checks.array(f"{type(self).__name__}.{name}", value, kinds="iuf")
+        if value.shape != shape:
+            raise ValueError(
+                f"{type(self).__name__}.{name} must have shape {symbolic} = {shape} "
+                f"(H={self.hidden_size}, I={self.input_size}), got {value.shape}")
+        self._views[name][...] = value
+
+    W_ih = property(lambda self: self._views["W_ih"], lambda self, v: self._set("W_ih", v),
+                    doc="Input weights, shape (G, I) with G = n_blocks·H (PyTorch's weight_ih_l0).")
+    W_hh = property(lambda self: self._views["W_hh"], lambda self, v: self._set("W_hh", v),
+                    doc="Recurrent weights, shape (G, H) (PyTorch's weight_hh_l0).")
+    b = property(lambda self: self._views["b"], lambda self, v: self._set("b", v),
+                 doc="Bias, shape (G,) (PyTorch's bias_ih_l0 + bias_hh_l0).")
+
+    def __getstate__(self):  # copies and pickles keep W_ih, W_hh, b as views of flat
+        state = self.__dict__.copy()
+        state.pop("_views", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.bind(self.flat)
+
+    def parameters(self):
+        """``[(name, array), …]`` for ``W_ih``, ``W_hh``, ``b``: views of ``flat``, not copies."""
+        return list(self._views.items())
+
+    @property
+    def n_params(self) -> int:
+        """Number of trained numbers."""
+        return self.flat.size
 
     def _check_X(self, X):
         """``X`` checked and in the dtype of the computation: float32 or float64 as given, else float64."""
@@ -145,8 +183,7 @@ class _Recurrent:
 
     def _weights(self, dtype):
         """``(W_ih, W_hh, b)`` in the dtype of the computation (the parameters themselves stay float64)."""
-        self._check_params()
-        for name, p in self.params.items():
+        for name, p in self.parameters():
             _checks.finite_array(f"{type(self).__name__}.{name}", p)
         return tuple(p.astype(dtype, copy=False) for p in (self.W_ih, self.W_hh, self.b))
 
@@ -200,7 +237,7 @@ class _Recurrent:
         return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
 
-class RNN(_Recurrent):
+class RNN(Recurrent):
     r"""Vanilla tanh RNN, one layer, with explicit BPTT.
 
     .. math::
@@ -295,7 +332,7 @@ class RNN(_Recurrent):
         return out
 
 
-class LSTM(_Recurrent):
+class LSTM(Recurrent):
     r"""LSTM layer with input, forget and output gates, and explicit BPTT.
 
     .. math::
@@ -444,102 +481,3 @@ class LSTM(_Recurrent):
 
 # ----------------------------------------------------------------------------------
 # The adding problem
-
-
-def adding_problem(batch, length, rng):
-    """A batch of the adding problem: remember two marked numbers, output their sum.
-
-    Each sequence has ``length`` steps with two inputs: a value ``u ~ U(0, 1)``
-    and a marker that is 1 at exactly two steps, one in the first half and one
-    in the second half, 0 elsewhere. The target is the sum of the two marked
-    values. Predicting the mean (1) gives a mean squared error of 1/6; to do
-    better a model must carry the first marked value over at least
-    ``length/2`` steps. (After Hochreiter & Schmidhuber 1997, experiment 4.)
-
-    Returns ``X`` (length, batch, 2) and ``y`` (batch,). ``rng`` is a
-    ``numpy.random.Generator`` or a seed.
-    """
-    batch = _positive_int("batch", batch)
-    length = _positive_int("length", length)
-    if length < 2:
-        raise ValueError(f"the adding problem needs length >= 2, got {length}")
-    rng = as_generator(rng, "rng")
-    u = rng.uniform(0.0, 1.0, size=(length, batch))
-    cols = np.arange(batch)
-    first = rng.integers(0, length // 2, size=batch)
-    second = rng.integers(length // 2, length, size=batch)
-    marks = np.zeros((length, batch))
-    marks[first, cols] = 1.0
-    marks[second, cols] = 1.0
-    return np.stack([u, marks], axis=-1), u[first, cols] + u[second, cols]
-
-
-@dataclass
-class AddingResult:
-    """What :func:`train_adding` measured."""
-
-    length: int
-    losses: np.ndarray  # training MSE at every step
-    grad_norms: np.ndarray  # global gradient norm before clipping, every step
-    test_mse: float  # on a fresh test set after training
-    baseline_mse: float  # of always predicting 1, on the same test set
-    readout: dict = field(repr=False, default_factory=dict)
-
-    @property
-    def solved_fraction(self) -> float:
-        """1 − test_mse / baseline_mse: 0 for the mean predictor, 1 for a perfect one."""
-        return 1.0 - self.test_mse / self.baseline_mse
-
-
-def train_adding(model, length, *, steps=300, batch=32, lr=1e-2, clip=1.0, seed=0, test_size=512):
-    """Train ``model`` (RNN or LSTM, ``input_size=2``) in place on the adding problem.
-
-    The prediction is ``ŷ = v·h_{T−1} + c`` (a linear readout trained with the
-    model), the loss the mean squared error. Each step draws a fresh batch,
-    computes every gradient by BPTT, rescales them so that their global norm is
-    at most ``clip`` (gradient clipping, which keeps an RNN near an exploding
-    gradient from jumping away) and takes one step of :class:`vglib.optim.Adam`.
-
-    Returns an :class:`AddingResult`.
-    """
-    if not isinstance(model, _Recurrent):
-        raise _checks.ArgumentTypeError(f"model must be a vglib RNN or LSTM, got {_checks.show(model)}")
-    if model.input_size != 2:
-        raise ValueError(f"the adding problem has 2 inputs; the model has input_size={model.input_size}")
-    steps = _positive_int("steps", steps)
-    batch, test_size = _positive_int("batch", batch), _positive_int("test_size", test_size)
-    length = _positive_int("length", length)
-    clip = _checks.real("clip", clip, low=0.0, low_open=True)
-    seed = _checks.integer("seed", seed, low=0)
-    rng = np.random.default_rng(seed)
-    H = model.hidden_size
-    v = rng.normal(0.0, 1.0 / math.sqrt(H), size=H)
-    c = np.array([1.0])  # start at the mean predictor
-    params = [model.W_ih, model.W_hh, model.b, v, c]
-    theta = np.concatenate([p.ravel() for p in params])  # vglib.optim works on one flat array
-    opt = Adam(lr=lr, clip_norm=clip)
-    losses, norms = np.empty(steps), np.empty(steps)
-    for step in range(steps):
-        X, y = adding_problem(batch, length, rng)
-        hs, _ = model.forward(X)
-        err = hs[-1] @ v + c[0] - y
-        losses[step] = np.mean(err**2)
-        dy = 2.0 * err / batch
-        dhs = np.zeros_like(hs)
-        dhs[-1] = np.outer(dy, v)
-        g = model.backward(dhs)
-        grads = [g["W_ih"], g["W_hh"], g["b"], hs[-1].T @ dy, np.array([dy.sum()])]
-        flat = np.concatenate([x.ravel() for x in grads])
-        norms[step] = norm = float(np.linalg.norm(flat))
-        if not math.isfinite(norm):
-            raise FloatingPointError(f"train_adding: gradient is not finite at step {step} (length {length})")
-        opt.update(theta, flat)  # clipped to global norm `clip`, then one Adam step
-        offset = 0
-        for p in params:
-            p[...] = theta[offset : offset + p.size].reshape(p.shape)
-            offset += p.size
-    Xt, yt = adding_problem(test_size, length, np.random.default_rng(seed + 10_000))
-    hs, _ = model.forward(Xt)
-    test_mse = float(np.mean((hs[-1] @ v + c[0] - yt) ** 2))
-    baseline = float(np.mean((1.0 - yt) ** 2))
-    return AddingResult(length, losses, norms, test_mse, baseline, readout={"v": v, "c": float(c[0])})

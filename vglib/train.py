@@ -32,7 +32,8 @@ from . import diagnostics as _diag
 from . import optim as _optim
 from .init import as_generator
 
-__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "minibatches"]
+__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "run_steps",
+           "minibatches", "batches_of"]
 
 
 class DivergenceError(FloatingPointError):
@@ -111,17 +112,11 @@ def evaluate(net, X, y, batch=4096):
     right: ``argmax o`` against class labels, against ``argmax y`` for one-hot
     targets, and ``o > 0`` against targets 0/1 for a single logistic output.
     """
-    _checks.network("net", net)
-    X = net._input(X)
+    X = _checks.network("net", net).check_input(X)
     t = net.loss.targets(y, (X.shape[0], net.sizes[-1]), net.dtype)
     batch = _checks.integer("batch", batch, low=1)
-    was_training = net.training
-    net.eval()
-    try:
+    with net.evaluating():
         o = _batched_forward(net, X, batch)
-    finally:
-        if was_training:
-            net.train()
     return net.loss(o, t), float(np.mean(_hits(o, t)))
 
 
@@ -130,21 +125,22 @@ def accuracy(net, X, y):
     return evaluate(net, X, y)[1]
 
 
-def make_step(net, optimizer):
-    """A function ``step(X, y) -> loss`` doing one forward, backward and update, with no checks.
+def make_step(model, optimizer):
+    """A function ``step(X, t) -> loss`` doing one forward, backward and update, with no checks.
 
-    ``X`` must already have the network's dtype and ``y`` be valid targets
-    (``net.loss.targets``); the gradients are left in ``step.grads`` (a flat
-    array laid out like ``net.flat``). This is the hot loop of :func:`train`
-    and of ``benchmarks/``.
+    ``model`` is anything with ``flat`` (all parameters in one array) and
+    ``step_grads(X, t, grads_flat)`` (an :class:`~vglib.network.MLP`, an
+    :class:`~vglib.recurrent.RNN` or :class:`~vglib.recurrent.LSTM`). ``X``
+    must already be checked (``model.check_input``) and ``t`` be valid
+    targets; the gradients are left in ``step.grads`` (laid out like
+    ``model.flat``). For timing a step; :func:`run_steps` is the loop.
     """
-    _checks.network("net", net)
     optimizer = _optim.get(optimizer)
-    gflat = np.zeros_like(net.flat)
-    update, step_grads, flat = optimizer.update, net._step_grads, net.flat
+    gflat = np.zeros_like(model.flat)
+    update, step_grads, flat = optimizer.update, model.step_grads, model.flat
 
-    def step(X, y):
-        loss = step_grads(X, y, gflat)
+    def step(X, t):
+        loss = step_grads(X, t, gflat)
         update(flat, gflat)
         return loss
 
@@ -152,24 +148,46 @@ def make_step(net, optimizer):
     return step
 
 
-def _first_nonfinite(net, X, gflat):
-    """``(layer, where)`` of the first non-finite number: parameters, then the forward pass, then δ."""
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-            return l, f"parameters W_{l}/b_{l}"
-    w = net._work_for(X.shape[0])
-    for l, z in enumerate(w.z):
-        if not np.all(np.isfinite(z)):
-            return l, f"pre-activations z_{l}, forward pass"
-    if not np.all(np.isfinite(w.dout)):
-        return net.n_layers - 1, "loss gradient ∂ℓ/∂o"
-    pairs, alphas = net._views_of(gflat)
-    for l in range(net.n_layers - 1, -1, -1):  # the order in which backprop computes them
-        if not (np.all(np.isfinite(pairs[l][0])) and np.all(np.isfinite(pairs[l][1]))):
-            return l, f"gradients of W_{l}/b_{l}, backward pass"
-        if l < len(alphas) and alphas[l] is not None and not np.all(np.isfinite(alphas[l])):
-            return l, "gradient of the PReLU slope, backward pass"
-    return None, "the loss only"
+def run_steps(model, batches, *, steps, optimizer, before_update=None, after_update=None):
+    r"""The library's one training loop: ``steps`` minibatch steps of ``optimizer`` on ``model``.
+
+    For ``s = 1 … steps``: take the next batch ``(X_b, t_b)`` from the
+    iterator ``batches``, compute the loss and the gradients
+    (``model.step_grads``), call ``before_update(s, loss, grads_flat, X_b)``,
+    update the parameters in place, call ``after_update(s, loss, grads_flat)``.
+    Either callback may return True to stop the run after step ``s``. Every
+    study that looks inside training (per-layer statistics in :func:`train`,
+    unit tracking in :mod:`vglib.studies.dying`, the adding task of chapter 9)
+    records through these callbacks.
+
+    ``model`` is anything with ``flat`` and ``step_grads(X, t, grads_flat)``
+    (see :func:`make_step`); the batches must be checked already. Batches of
+    a fixed dataset come from :func:`batches_of`; chapter 9's adding task
+    draws a fresh batch every step.
+
+    Returns
+    -------
+    (int, tuple or None)
+        The last step run, and ``(s, loss, X_batch, grads_flat)`` if step
+        ``s`` gave a non-finite loss or gradient (then no update was made).
+    """
+    opt = _optim.get(optimizer)
+    gflat = np.zeros_like(model.flat)
+    step_grads, update, flat = model.step_grads, opt.update, model.flat
+    s = 0
+    # overflow and NaN are detected here and reported by the caller
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in range(1, steps + 1):
+            xb, tb = next(batches)
+            loss = step_grads(xb, tb, gflat)
+            if not (math.isfinite(loss) and np.isfinite(gflat).all()):
+                return s, (s, loss, xb, gflat)
+            if before_update is not None and before_update(s, loss, gflat, xb):
+                return s, None
+            update(flat, gflat)
+            if after_update is not None and after_update(s, loss, gflat):
+                return s, None
+    return s, None
 
 
 def minibatches(n, batch_size, rng):
@@ -193,13 +211,20 @@ def minibatches(n, batch_size, rng):
     return draw()
 
 
+def batches_of(X, t, batch_size, rng):
+    """Endless minibatches ``(X[idx], t[idx])`` with the indices of :func:`minibatches`."""
+    for idx in minibatches(X.shape[0], batch_size, rng):
+        yield X[idx], t[idx]
+
+
 def _quiet():
     return bool(os.environ.get("CI"))
 
 
 def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, optimizer="adam",
           lr=None, clip_norm=None, seed=0, record_every=100, probe_size=512, train_eval_size=5000,
-          threshold=_diag.SATURATION_THRESHOLD, histograms=False, on_nonfinite="raise", verbose=False):
+          threshold=_diag.SATURATION_THRESHOLD, histograms=False, on_nonfinite="raise", verbose=False,
+          on_record=None):
     r"""Train ``net`` in place by minibatch gradient descent; return a :class:`History`.
 
     Parameters
@@ -242,6 +267,10 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     verbose : bool
         Print one line per record to stdout (never when the environment
         variable ``CI`` is set).
+    on_record : callable, optional
+        ``on_record(step, net)`` after each record (step 0 included), to
+        measure anything else at the same moments, e.g. a
+        :class:`vglib.studies.dying.UnitRecorder`.
 
     Every argument is checked before the first step: a wrong type raises a
     ``TypeError``, a wrong value a ``ValueError``, each naming the argument.
@@ -255,10 +284,12 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     probe_size = _checks.integer("probe_size", probe_size, low=1)
     if train_eval_size is not None:
         train_eval_size = _checks.integer("train_eval_size", train_eval_size, low=1)
+    if on_record is not None and not callable(on_record):
+        raise _checks.ArgumentTypeError(f"on_record must be callable, got {_checks.show(on_record)}")
     threshold = _checks.real("threshold", threshold, low=0.0, low_open=True)
     histograms = _checks.flag("histograms", histograms)
     verbose = _checks.flag("verbose", verbose) and not _quiet()
-    X = net._input(X)
+    X = net.check_input(X)
     n = X.shape[0]
     if n == 0:
         raise ValueError("X has no rows: there is nothing to train on")
@@ -266,7 +297,7 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
     if eval_set is not None:
         if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
             raise _checks.ArgumentTypeError(f"eval_set must be a pair (X_test, y_test), got {_checks.show(eval_set)}")
-        X_test = net._input(eval_set[0], "eval_set[0]")
+        X_test = net.check_input(eval_set[0], "eval_set[0]")
         if X_test.shape[0] == 0:
             raise ValueError("eval_set[0] has no rows: there is nothing to evaluate on")
         y_test = net.loss.targets(eval_set[1], (X_test.shape[0], net.sizes[-1]), net.dtype)
@@ -286,10 +317,7 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
         X_tr_eval, y_tr_eval = X, t_all
 
     hist = History()
-    gflat = np.zeros_like(net.flat)
-    step_grads = net._step_grads
-    flat = net.flat
-    before = np.empty_like(flat)
+    before = np.empty_like(net.flat)
     start = time.perf_counter()
     window = []
 
@@ -299,7 +327,7 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
         window.clear()
         hist.train_acc.append(evaluate(net, X_tr_eval, y_tr_eval)[1])
         hist.test_acc.append(evaluate(net, X_test, y_test)[1] if eval_set is not None else math.nan)
-        pairs, _ = net._views_of(grads_flat)
+        pairs, _ = net.param_views(grads_flat)
         stats = {**_diag.gradient_stats(pairs), **_diag.weight_stats(net), "update_ratio": ratio,
                  **_diag.activation_stats(net, probe, threshold)}
         for key, value in stats.items():
@@ -309,39 +337,37 @@ def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, o
         if verbose:
             print(f"step {s:>6}/{total}  loss {hist.loss[-1]:.4f}  train acc {hist.train_acc[-1]:.3f}  "
                   f"test acc {hist.test_acc[-1]:.3f}  ({time.perf_counter() - start:.1f} s)", flush=True)
+        if on_record is not None:
+            on_record(s, net)
 
-    def diverged(s, loss):
-        layer, where = _first_nonfinite(net, xb, gflat)
-        what = "loss" if not math.isfinite(loss) else "gradient"
-        at = f": first in layer {layer} ({where})" if layer is not None else f" ({where})"
-        msg = (f"non-finite {what} at step {s}{at}; try a smaller learning rate, "
-               f"gradient clipping (clip_norm=) or another initialisation")
-        if on_nonfinite == "stop":
-            hist.stopped = msg
-            hist.seconds = time.perf_counter() - start
-            return hist
-        hist.seconds = time.perf_counter() - start
-        raise DivergenceError(msg, s, layer, where, hist)
+    def is_record(s):
+        return s % record_every == 0 or s == total
 
-    batches = minibatches(n, batch_size, rng)
-    # overflow and NaN are detected and reported below, with the step and the layer
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for s in range(1, total + 1):
-            idx = next(batches)
-            xb, tb = X[idx], t_all[idx]
-            loss = step_grads(xb, tb, gflat)
-            if not (math.isfinite(loss) and np.isfinite(gflat).all()):
-                return diverged(s, loss)
+    def before_update(s, loss, grads_flat, xb):
+        window.append(loss)
+        if s == 1:
+            record(0, grads_flat, np.full(net.n_layers, np.nan))
             window.append(loss)
-            if s == 1:
-                record(0, gflat, np.full(net.n_layers, np.nan))
-                window.append(loss)
-            is_record = s % record_every == 0 or s == total
-            if is_record:
-                np.copyto(before, flat)
-            opt.update(flat, gflat)
-            hist.batch_loss.append(loss)
-            if is_record:
-                record(s, gflat, _diag.update_ratio(net, before))
+        if is_record(s):
+            np.copyto(before, net.flat)
+
+    def after_update(s, loss, grads_flat):
+        hist.batch_loss.append(loss)
+        if is_record(s):
+            record(s, grads_flat, _diag.update_ratio(net, before))
+
+    _, bad = run_steps(net, batches_of(X, t_all, batch_size, rng), steps=total, optimizer=opt,
+                       before_update=before_update, after_update=after_update)
     hist.seconds = time.perf_counter() - start
-    return hist
+    if bad is None:
+        return hist
+    s, loss, xb, gflat = bad
+    layer, where = net.first_nonfinite(xb, gflat)
+    what = "loss" if not math.isfinite(loss) else "gradient"
+    at = f": first in layer {layer} ({where})" if layer is not None else f" ({where})"
+    msg = (f"non-finite {what} at step {s}{at}; try a smaller learning rate, "
+           f"gradient clipping (clip_norm=) or another initialisation")
+    if on_nonfinite == "stop":
+        hist.stopped = msg
+        return hist
+    raise DivergenceError(msg, s, layer, where, hist)

@@ -68,7 +68,7 @@ def get(name, **hyperparameters) -> "Activation":
 def _as_float_array(z, name="z"):
     """Return ``z`` as a floating ndarray: floats keep their dtype, the rest become float64."""
     if getattr(z, "__vglib_traced__", False) and z.dtype.kind == "f":
-        return z  # vglib.cost's operation counter: an ndarray subclass that logs ufunc calls
+        return z  # vglib.studies.cost's operation counter: an ndarray subclass that logs ufunc calls
     a = _checks.array(name, z)
     return a if a.dtype.kind == "f" else a.astype(np.float64)
 
@@ -170,6 +170,18 @@ class Activation:
 
     def _df(self, z):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # The network's passes (vglib.network.MLP) call these on its preallocated
+    # work arrays. A class may override them with fused, allocation-free
+    # kernels of the same formulas (tests compare each with __call__ and grad);
+    # the network uses a kernel only where the class itself defines one.
+    def forward_into(self, z, out, mask):
+        """``out ← f(z)`` in place. ``mask`` is a boolean work array of ``z``'s shape."""
+        out[...] = self(z)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        """``g ← f'(z) ⊙ g`` in place (local × upstream), with ``h = f(z)`` and work arrays ``tmp``, ``mask``."""
+        g *= self.grad(z)
 
     @property
     def params(self) -> dict:

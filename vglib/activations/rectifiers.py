@@ -37,6 +37,14 @@ class ReLU(Activation):
     def _df(self, z):
         return _keep_nan((z > 0).astype(z.dtype), z)
 
+    # Fused kernels for the network (NaN never reaches them: the network refuses it).
+    def forward_into(self, z, out, mask):
+        np.maximum(z, 0, out=out)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        np.greater(z, 0, out=mask)
+        np.multiply(g, mask, out=g)
+
 
 @register
 class LeakyReLU(Activation):
@@ -75,6 +83,15 @@ class LeakyReLU(Activation):
 
     def _df(self, z):
         return _keep_nan(_one_or(z > 0, self.alpha, z.dtype), z)
+
+    def forward_into(self, z, out, mask):
+        np.multiply(z, self.alpha, out=out)
+        np.greater(z, 0, out=mask)
+        np.copyto(out, z, where=mask)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        np.less_equal(z, 0, out=mask)
+        np.multiply(g, self.alpha, out=g, where=mask)
 
 
 @register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from ._base import (
     Activation,
@@ -35,6 +36,12 @@ class Identity(Activation):
     def _df(self, z):
         return _keep_nan(np.ones_like(z), z)
 
+    def forward_into(self, z, out, mask):
+        np.copyto(out, z)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        pass  # f' = 1
+
 
 @register
 class Sigmoid(Activation):
@@ -64,6 +71,18 @@ class Sigmoid(Activation):
 
     def _df(self, z):
         return _sigmoid_grad(z)
+
+    # Fused kernels for the network: expit is SciPy's in-place sigmoid, and
+    # σ(z) σ(−z) = e^{-|z|} / (1 + e^{-|z|})^2 is the derivative above, accurate
+    # in both tails (no 1 − σ to cancel).
+    def forward_into(self, z, out, mask):
+        special.expit(z, out=out)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        np.negative(z, out=tmp)
+        special.expit(tmp, out=tmp)
+        tmp *= h
+        g *= tmp
 
     @staticmethod
     def grad_from_output(h):
@@ -99,6 +118,21 @@ class Tanh(Activation):
     def _df(self, z):
         e = _exp_neg_abs(z) ** 2  # e^{-2|z|}, with no 2|z| to overflow
         return 4.0 * e / (1.0 + e) ** 2
+
+    def forward_into(self, z, out, mask):
+        np.tanh(z, out=out)
+
+    def backward_into(self, z, h, g, tmp, mask):
+        # the same 4e / (1 + e)^2 with e = exp(−2|z|), in place
+        np.abs(z, out=tmp)
+        np.negative(tmp, out=tmp)
+        np.exp(tmp, out=tmp)
+        tmp *= tmp
+        g *= tmp
+        g *= 4.0
+        tmp += 1.0
+        tmp *= tmp
+        g /= tmp
 
     @staticmethod
     def grad_from_output(h):

@@ -1,7 +1,7 @@
 r"""Compare activations on one task: the same network trained with each, over several seeds.
 
 >>> from vglib.data import load_digits
->>> from vglib.compare import compare, natural_init, steps_to_target
+>>> from vglib.studies.compare import compare, natural_init, steps_to_target
 >>> d = load_digits()
 >>> runs = compare(["relu", "tanh"], d, hidden=[32, 32], seeds=[0], steps=200, record_every=50)
 >>> sorted(runs)
@@ -28,9 +28,9 @@ import math
 
 import numpy as np
 
-from . import activations as _acts
-from .network import MLP
-from .train import train
+from .. import activations as _acts
+from ..network import MLP
+from ..train import train
 
 __all__ = ["NATURAL_INIT", "natural_init", "steps_to_target", "final", "compare"]
 

@@ -20,7 +20,7 @@ An activation's work grows like :math:`B\,n` per layer and the products like
 :math:`B\,n^2`, so the activation's share of a step falls as the layers get
 wider, whatever the machine.
 
->>> from vglib.cost import count_passes
+>>> from vglib.studies.cost import count_passes
 >>> c = count_passes("relu")
 >>> c.value, c.grad, c.transcendental
 (1, 1, 0)
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import activations as _acts
+from .. import activations as _acts
 
 __all__ = ["TRANSCENDENTAL", "Passes", "count_passes", "step_multiply_adds", "activation_ops_per_step"]
 

@@ -28,47 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _checks
-from . import optim as _optim
-from .init import as_generator
-from .train import make_step, minibatches
+from .. import _checks
+from .. import optim as _optim
+from ..init import as_generator
+from .. import diagnostics as _diag
+from ..train import batches_of, run_steps
 
-__all__ = ["inactive_units", "first_zero_layer", "born_dead_probability",
-           "UnitTrack", "track_units", "revived"]
-
-
-def _forward_eval(net, X):
-    """Forward pass in evaluation mode, kept in ``net.trace``; the mode is restored."""
-    _checks.network("net", net)
-    was_training = net.training
-    net.eval()
-    try:
-        net.forward(X, keep=True)
-    finally:
-        if was_training:
-            net.train()
-    return net.trace
-
-
-def inactive_units(net, X):
-    r"""Per hidden layer, a boolean array ``(n_l,)``: True where ``z_{l,j} ≤ 0`` for every row of ``X``.
-
-    For a ReLU layer, True means the unit is dead on ``X``. Runs in
-    evaluation mode (the network's mode is restored).
-    """
-    return [np.all(z <= 0, axis=0) for z in _forward_eval(net, X).z[:-1]]
-
-
-def first_zero_layer(net, X):
-    """Index (from 0) of the first hidden layer whose output ``h_l`` is zero for every row of ``X``; None if none.
-
-    With one row ``x``, a result that is not None means the network is born
-    dead at ``x``.
-    """
-    for l, h in enumerate(_forward_eval(net, X).h):
-        if not np.any(h):
-            return l
-    return None
+__all__ = ["born_dead_probability", "UnitTrack", "UnitRecorder", "track_units", "revived"]
 
 
 def born_dead_probability(widths):
@@ -111,7 +77,8 @@ class UnitTrack:
     step : ndarray (n_records,)
         Number of updates done at each record (0: before training).
     inactive : list of ndarray
-        One boolean array ``(n_records, n_l)`` per hidden layer (see :func:`inactive_units`).
+        One boolean array ``(n_records, n_l)`` per hidden layer (see
+        :func:`vglib.diagnostics.inactive_units`).
     loss : ndarray (n_records,)
         Loss on the whole training set ``X`` at each record (evaluation mode).
     stopped : int or None
@@ -129,12 +96,47 @@ class UnitTrack:
         return np.stack([s.mean(axis=1) for s in self.inactive], axis=1)
 
 
+class UnitRecorder:
+    """Records which hidden units are inactive on ``probe`` (and the loss on ``X``) when called.
+
+    A recorder for the training loop: ``UnitRecorder(net, X, y)(step, net)``
+    appends one record. :func:`track_units` calls it every ``record_every``
+    steps; ``vglib.train.train(..., on_record=recorder)`` calls it at
+    ``train``'s own records. :meth:`result` returns the :class:`UnitTrack`.
+    """
+
+    def __init__(self, net, X, y, probe=None):
+        X = _checks.network("net", net).check_input(X)
+        probe = X if probe is None else net.check_input(probe, "probe")
+        if X.shape[0] == 0 or probe.shape[0] == 0:
+            raise ValueError(f"X and probe need at least one row, got {X.shape[0]} and {probe.shape[0]}")
+        self.X, self.probe, self.same = X, probe, probe is X
+        self.t = net.loss.targets(y, (X.shape[0], net.sizes[-1]), net.dtype)
+        self.steps, self.statuses, self.losses = [], [], []
+        self.stopped = None
+
+    def __call__(self, step, net):
+        self.steps.append(step)
+        self.statuses.append(_diag.inactive_units(net, self.probe))
+        logits = net.trace.z[-1]
+        if not self.same:
+            with net.evaluating():
+                logits = net.forward(self.X)
+        self.losses.append(float(net.loss(logits, self.t)))
+
+    def result(self):
+        n_hidden = len(self.statuses[0]) if self.statuses else 0
+        inactive = [np.array([st[l] for st in self.statuses]) for l in range(n_hidden)]
+        return UnitTrack(np.array(self.steps), inactive, np.array(self.losses), self.stopped)
+
+
 def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, batch_size=32,
                 seed=0, probe=None):
     """Train ``net`` in place; every ``record_every`` steps record which hidden units are inactive on ``probe``.
 
     The same minibatches as :func:`vglib.train.train`
-    (:func:`vglib.train.minibatches`, drawn from ``seed``), but it keeps the per-unit status that
+    (:func:`vglib.train.minibatches`, drawn from ``seed``) and the same loop
+    (:func:`vglib.train.run_steps`), but it keeps the per-unit status that
     ``train``'s ``dead_fraction`` averages away. ``probe`` defaults to all of
     ``X``: "inactive" then means inactive on the whole training set, and a
     ReLU unit in that state gets no gradient on its own weights and bias
@@ -154,39 +156,26 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
     probe : array, optional
         Inputs on which the status is measured (default ``X``).
     """
-    X = _checks.network("net", net)._input(X)
-    probe = X if probe is None else net._input(probe, "probe")
-    if X.shape[0] == 0 or probe.shape[0] == 0:
-        raise ValueError(f"X and probe need at least one row, got {X.shape[0]} and {probe.shape[0]}")
-    t_all = net.loss.targets(y, (X.shape[0], net.sizes[-1]), net.dtype)
+    rec = UnitRecorder(net, X, y, probe)
     steps = _checks.integer("steps", steps, low=1)
     record_every = _checks.integer("record_every", record_every, low=1)
-    step = make_step(net, _optim.get(optimizer, lr=lr))
-    records, statuses, losses = [], [], []
-    stopped = None
-    batches = minibatches(X.shape[0], batch_size, as_generator(seed))
+    opt = _optim.get(optimizer, lr=lr)
+    batches = batches_of(rec.X, rec.t, batch_size, as_generator(seed))
 
-    same = probe is X
-
-    def record(s):
-        records.append(s)
-        trace = _forward_eval(net, probe)
-        statuses.append([np.all(z <= 0, axis=0) for z in trace.z[:-1]])
-        logits = trace.z[-1] if same else _forward_eval(net, X).z[-1]
-        losses.append(float(net.loss(logits, t_all)))
+    def after_update(s, loss, grads_flat):
+        if not np.isfinite(net.flat).all():
+            rec.stopped = s
+            return True
+        if s % record_every == 0 or s == steps:
+            rec(s, net)
+        return False
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        record(0)
-        for s in range(1, steps + 1):
-            idx = next(batches)
-            loss = step(X[idx], t_all[idx])
-            if not (math.isfinite(loss) and np.isfinite(step.grads).all() and np.isfinite(net.flat).all()):
-                stopped = s
-                break
-            if s % record_every == 0 or s == steps:
-                record(s)
-    inactive = [np.array([st[l] for st in statuses]) for l in range(net.n_layers - 1)]
-    return UnitTrack(np.array(records), inactive, np.array(losses), stopped)
+        rec(0, net)
+        _, bad = run_steps(net, batches, steps=steps, optimizer=opt, after_update=after_update)
+    if bad is not None:
+        rec.stopped = bad[0]
+    return rec.result()
 
 
 def revived(status):

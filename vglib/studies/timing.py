@@ -14,7 +14,7 @@ Ratios between candidates measured in one call are much steadier than the
 absolute times. BLAS runs on one thread by default (``threads=1``), so that a
 matrix product does not compete with itself on a small machine.
 
->>> from vglib.timing import activation_times
+>>> from vglib.studies.timing import activation_times
 >>> t = activation_times(["relu", "elu"], n=10_000, repeat=3)
 >>> sorted(t)
 [('elu', 'grad'), ('elu', 'value'), ('relu', 'grad'), ('relu', 'value')]
@@ -31,8 +31,8 @@ import time
 
 import numpy as np
 
-from . import activations as _acts
-from .init import as_generator
+from .. import activations as _acts
+from ..init import as_generator
 
 __all__ = ["best_times", "activation_times", "step_times"]
 
@@ -167,9 +167,9 @@ def step_times(activations, sizes, *, batch_size=128, dtype=np.float32, seed=0, 
     dict of str to float
         Seconds per step, keyed by activation name.
     """
-    from .network import MLP
-    from .optim import get as get_optimizer
-    from .train import make_step
+    from ..network import MLP
+    from ..optim import get as get_optimizer
+    from ..train import make_step
 
     sizes = [int(s) for s in sizes]
     rng = as_generator(seed)
