@@ -59,6 +59,7 @@ book: $(STAMP) $(MATHJAX)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n $(JOBS) --ignore=tests/browser --ignore=tests/lab
+	$(BIN)/python -m pytest --doctest-modules vglib -p no:cacheprovider -q
 
 # RuntimeWarnings (NumPy overflow, invalid value, ...) raised inside a
 # notebook are errors: a notebook that means to show one catches it.
