@@ -12,7 +12,7 @@ moment of the machine hits both) and reports the median time per step over
 the rounds. PyTorch is optional: without it only vglib's times are printed.
 
 The vglib step is :func:`vglib.train.make_step`, the hot loop of
-:func:`vglib.train.train` minus its finiteness check; the PyTorch step is
+:func:`vglib.train.fit` minus its finiteness check; the PyTorch step is
 ``zero_grad(set_to_none=True)``, ``model(X)``, ``cross_entropy``,
 ``backward()``, ``Adam.step()`` with PyTorch's defaults for CPU.
 """

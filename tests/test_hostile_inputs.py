@@ -22,7 +22,7 @@ from vglib import data, diagnostics, gradcheck, init, losses, optim, theory
 from vglib.recurrent import LSTM, RNN, ExplodingGradientError
 from vglib.studies import dying
 from vglib.studies.adding import adding_problem, train_adding
-from vglib.train import evaluate, make_step, minibatches, train
+from vglib.train import evaluate, fit, make_step, minibatches
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -299,7 +299,7 @@ def test_mlp_float32_stays_float32_and_nothing_is_changed_in_place():
 def test_same_seed_gives_bit_identical_runs():
     def run():
         net = MLP([64, 12, 10], activation="rrelu", seed=4, dtype=np.float32)
-        return net, train(net, X8, Y8, steps=6, batch_size=8, seed=2, record_every=3)
+        return net, fit(net, X8, Y8, steps=6, batch_size=8, seed=2, record_every=3)
     (a, ha), (b, hb) = run(), run()
     assert ha.batch_loss == hb.batch_loss
     np.testing.assert_array_equal(a.flat, b.flat)
@@ -469,34 +469,34 @@ CASES = [
     ("step grads nan", lambda: optim.SGD().step(NET.copy(), _grads_with_nan()), VALUE, "grads"),
     ("step grads object", lambda: optim.SGD().step(NET.copy(), "g"), TYPE, "Gradients"),
     # vglib.train
-    ("train empty X steps", lambda: train(NET.copy(), X8[:0], Y8[:0], steps=3), VALUE, r"\bX\b has no rows"),
-    ("train empty X epochs", lambda: train(NET.copy(), X8[:0], Y8[:0], epochs=1), VALUE, r"\bX\b has no rows"),
-    ("train steps 1.9", lambda: train(NET.copy(), X8, Y8, steps=1.9), VALUE, "steps"),
-    ("train steps str", lambda: train(NET.copy(), X8, Y8, steps="ten"), TYPE, "steps"),
-    ("train steps 0", lambda: train(NET.copy(), X8, Y8, steps=0), VALUE, "steps"),
-    ("train epochs nan", lambda: train(NET.copy(), X8, Y8, epochs=np.nan), VALUE, "epochs"),
-    ("train lr str", lambda: train(NET.copy(), X8, Y8, steps=1, lr="fast"), TYPE, r"\blr\b"),
-    ("train train_eval_size 0", lambda: train(NET.copy(), X8, Y8, steps=1, train_eval_size=0), VALUE,
+    ("train empty X steps", lambda: fit(NET.copy(), X8[:0], Y8[:0], steps=3), VALUE, r"\bX\b has no rows"),
+    ("train empty X epochs", lambda: fit(NET.copy(), X8[:0], Y8[:0], epochs=1), VALUE, r"\bX\b has no rows"),
+    ("train steps 1.9", lambda: fit(NET.copy(), X8, Y8, steps=1.9), VALUE, "steps"),
+    ("train steps str", lambda: fit(NET.copy(), X8, Y8, steps="ten"), TYPE, "steps"),
+    ("train steps 0", lambda: fit(NET.copy(), X8, Y8, steps=0), VALUE, "steps"),
+    ("train epochs nan", lambda: fit(NET.copy(), X8, Y8, epochs=np.nan), VALUE, "epochs"),
+    ("train lr str", lambda: fit(NET.copy(), X8, Y8, steps=1, lr="fast"), TYPE, r"\blr\b"),
+    ("train train_eval_size 0", lambda: fit(NET.copy(), X8, Y8, steps=1, train_eval_size=0), VALUE,
      "train_eval_size"),
-    ("train probe_size 0", lambda: train(NET.copy(), X8, Y8, steps=1, probe_size=0), VALUE, "probe_size"),
-    ("train batch_size 0", lambda: train(NET.copy(), X8, Y8, steps=1, batch_size=0), VALUE, "batch_size"),
-    ("train batch_size 2.5", lambda: train(NET.copy(), X8, Y8, steps=1, batch_size=2.5), VALUE, "batch_size"),
-    ("train record_every str", lambda: train(NET.copy(), X8, Y8, steps=1, record_every="5"), TYPE, "record_every"),
-    ("train seed str", lambda: train(NET.copy(), X8, Y8, steps=1, seed="x"), TYPE, "seed"),
-    ("train threshold", lambda: train(NET.copy(), X8, Y8, steps=1, threshold=-1), VALUE, "threshold"),
-    ("train histograms str", lambda: train(NET.copy(), X8, Y8, steps=1, histograms="yes"), TYPE, "histograms"),
-    ("train verbose int", lambda: train(NET.copy(), X8, Y8, steps=1, verbose=1), TYPE, "verbose"),
-    ("train on_nonfinite", lambda: train(NET.copy(), X8, Y8, steps=1, on_nonfinite="ignore"), VALUE, "on_nonfinite"),
-    ("train optimizer typo", lambda: train(NET.copy(), X8, Y8, steps=1, optimizer="adma"), VALUE, "optimizer"),
-    ("train optimizer and lr", lambda: train(NET.copy(), X8, Y8, steps=1, optimizer=optim.Adam(), lr=0.1), VALUE,
+    ("train probe_size 0", lambda: fit(NET.copy(), X8, Y8, steps=1, probe_size=0), VALUE, "probe_size"),
+    ("train batch_size 0", lambda: fit(NET.copy(), X8, Y8, steps=1, batch_size=0), VALUE, "batch_size"),
+    ("train batch_size 2.5", lambda: fit(NET.copy(), X8, Y8, steps=1, batch_size=2.5), VALUE, "batch_size"),
+    ("train record_every str", lambda: fit(NET.copy(), X8, Y8, steps=1, record_every="5"), TYPE, "record_every"),
+    ("train seed str", lambda: fit(NET.copy(), X8, Y8, steps=1, seed="x"), TYPE, "seed"),
+    ("train threshold", lambda: fit(NET.copy(), X8, Y8, steps=1, threshold=-1), VALUE, "threshold"),
+    ("train histograms str", lambda: fit(NET.copy(), X8, Y8, steps=1, histograms="yes"), TYPE, "histograms"),
+    ("train verbose int", lambda: fit(NET.copy(), X8, Y8, steps=1, verbose=1), TYPE, "verbose"),
+    ("train on_nonfinite", lambda: fit(NET.copy(), X8, Y8, steps=1, on_nonfinite="ignore"), VALUE, "on_nonfinite"),
+    ("train optimizer typo", lambda: fit(NET.copy(), X8, Y8, steps=1, optimizer="adma"), VALUE, "optimizer"),
+    ("train optimizer and lr", lambda: fit(NET.copy(), X8, Y8, steps=1, optimizer=optim.Adam(), lr=0.1), VALUE,
      r"\blr\b"),
-    ("train eval_set nan", lambda: train(NET.copy(), X8, Y8, steps=1, eval_set=(NET_NAN_X, Y8)), VALUE,
+    ("train eval_set nan", lambda: fit(NET.copy(), X8, Y8, steps=1, eval_set=(NET_NAN_X, Y8)), VALUE,
      r"eval_set\[0\]"),
-    ("train eval_set array", lambda: train(NET.copy(), X8, Y8, steps=1, eval_set=X8), TYPE, "eval_set"),
-    ("train eval_set empty", lambda: train(NET.copy(), X8, Y8, steps=1, eval_set=(X8[:0], Y8[:0])), VALUE,
+    ("train eval_set array", lambda: fit(NET.copy(), X8, Y8, steps=1, eval_set=X8), TYPE, "eval_set"),
+    ("train eval_set empty", lambda: fit(NET.copy(), X8, Y8, steps=1, eval_set=(X8[:0], Y8[:0])), VALUE,
      "eval_set"),
-    ("train X inf", lambda: train(NET.copy(), NET_INF_X, Y8, steps=1), VALUE, r"\bX\b"),
-    ("train net str", lambda: train("net", X8, Y8, steps=1), TYPE, r"\bnet\b"),
+    ("train X inf", lambda: fit(NET.copy(), NET_INF_X, Y8, steps=1), VALUE, r"\bX\b"),
+    ("train net str", lambda: fit("net", X8, Y8, steps=1), TYPE, r"\bnet\b"),
     ("evaluate batch 0", lambda: evaluate(NET, X8, Y8, batch=0), VALUE, "batch"),
     ("evaluate empty", lambda: evaluate(NET, X8[:0], Y8[:0]), VALUE, "empty batch"),
     ("evaluate X nan", lambda: evaluate(NET, NET_NAN_X, Y8), VALUE, r"\bX\b"),

@@ -5,7 +5,7 @@ import pytest
 
 from vglib import MLP
 from vglib.data import load_digits, xor
-from vglib.train import DivergenceError, evaluate, make_step, train
+from vglib.train import DivergenceError, evaluate, fit, make_step
 from vglib import optim
 
 DIGITS = load_digits()
@@ -14,7 +14,7 @@ EVAL = (DIGITS.X_test, DIGITS.y_test)
 
 def test_digits_reaches_stated_test_accuracy():
     net = MLP([64, 32, 10], activation="relu", init="he_normal", seed=0, dtype=np.float32)
-    hist = train(net, DIGITS.X_train, DIGITS.y_train, eval_set=EVAL, epochs=10, batch_size=32,
+    hist = fit(net, DIGITS.X_train, DIGITS.y_train, eval_set=EVAL, epochs=10, batch_size=32,
                  optimizer="adam", lr=3e-3, seed=0, record_every=100)
     assert hist.test_acc[-1] >= 0.95, hist.test_acc
     assert hist.loss[-1] < hist.loss[0]
@@ -24,7 +24,7 @@ def test_digits_reaches_stated_test_accuracy():
 
 def test_history_layout():
     net = MLP([64, 10, 10, 10], activation="sigmoid", seed=0)
-    hist = train(net, DIGITS.X_train, DIGITS.y_train, steps=25, batch_size=30, seed=0,
+    hist = fit(net, DIGITS.X_train, DIGITS.y_train, steps=25, batch_size=30, seed=0,
                  record_every=10, histograms=True, optimizer="momentum", lr=0.1)
     assert hist.step == [0, 10, 20, 25]
     assert len(hist.batch_loss) == 25 and np.all(np.isnan(hist.test_acc))
@@ -39,7 +39,7 @@ def test_history_layout():
 def test_same_seed_same_history(act):
     def run():
         net = MLP([64, 16, 16, 10], activation=act, seed=3)
-        return train(net, DIGITS.X_train, DIGITS.y_train, eval_set=EVAL, steps=30, batch_size=16,
+        return fit(net, DIGITS.X_train, DIGITS.y_train, eval_set=EVAL, steps=30, batch_size=16,
                      seed=5, record_every=10)
     a, b = run(), run()
     assert a.batch_loss == b.batch_loss and a.test_acc == b.test_acc
@@ -50,13 +50,13 @@ def test_same_seed_same_history(act):
 def test_divergence_raises_with_step_and_layer():
     net = MLP([64, 16, 10], activation="relu", seed=0)
     with pytest.raises(DivergenceError, match=r"non-finite \w+ at step \d+: first in layer \d \(") as info:
-        train(net, DIGITS.X_train * 1e30, DIGITS.y_train, steps=50, optimizer="sgd", lr=1e10, seed=0)
+        fit(net, DIGITS.X_train * 1e30, DIGITS.y_train, steps=50, optimizer="sgd", lr=1e10, seed=0)
     assert info.value.step >= 1 and info.value.layer is not None
 
 
 def test_divergence_can_stop_and_return_the_history():
     net = MLP([64, 16, 10], activation="relu", seed=0)
-    hist = train(net, DIGITS.X_train * 1e30, DIGITS.y_train, steps=50, optimizer="sgd", lr=1e10,
+    hist = fit(net, DIGITS.X_train * 1e30, DIGITS.y_train, steps=50, optimizer="sgd", lr=1e10,
                  seed=0, on_nonfinite="stop")
     assert hist.stopped and "non-finite" in hist.stopped and len(hist.batch_loss) < 50
     assert all(np.isfinite(hist.batch_loss))
@@ -65,21 +65,21 @@ def test_divergence_can_stop_and_return_the_history():
 def test_bad_arguments():
     net = MLP([64, 10], seed=0)
     with pytest.raises(ValueError, match="exactly one of steps= and epochs="):
-        train(net, DIGITS.X_train, DIGITS.y_train)
+        fit(net, DIGITS.X_train, DIGITS.y_train)
     with pytest.raises(ValueError, match=r"X has shape \(1438, 63\)"):
-        train(net, DIGITS.X_train[:, :63], DIGITS.y_train, steps=1)
+        fit(net, DIGITS.X_train[:, :63], DIGITS.y_train, steps=1)
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 10\)"):
-        train(net, DIGITS.X_train, DIGITS.y_train + 1, steps=1)
+        fit(net, DIGITS.X_train, DIGITS.y_train + 1, steps=1)
 
 
 def test_verbose_prints_to_stdout_but_not_in_ci(capsys, monkeypatch):
     d = xor(n=80)
     monkeypatch.delenv("CI", raising=False)
-    train(MLP([2, 8, 2], seed=0), d.X_train, d.y_train, steps=4, record_every=2, verbose=True)
+    fit(MLP([2, 8, 2], seed=0), d.X_train, d.y_train, steps=4, record_every=2, verbose=True)
     out = capsys.readouterr()
     assert out.out.count("step") == 3 and out.err == ""
     monkeypatch.setenv("CI", "true")
-    train(MLP([2, 8, 2], seed=0), d.X_train, d.y_train, steps=4, record_every=2, verbose=True)
+    fit(MLP([2, 8, 2], seed=0), d.X_train, d.y_train, steps=4, record_every=2, verbose=True)
     assert capsys.readouterr().out == ""
 
 

@@ -33,7 +33,7 @@ def clip_by_norm(g, max_norm):
     r"""The factor ``min(1, c / ‖g‖)`` that brings ``g`` to norm at most ``c``.
 
     A non-finite norm gives 1 (nothing to rescale by): callers check ``g`` for
-    NaN and inf themselves, as :func:`vglib.train.train` does every step.
+    NaN and inf themselves, as :func:`vglib.train.fit` does every step.
     """
     max_norm = _positive("max_norm", max_norm)
     norm = math.sqrt(float(np.vdot(g, g)))
@@ -73,7 +73,7 @@ class Optimizer:
     def update(self, theta, g):
         """Update the array ``theta`` in place from its gradient ``g`` (same shape and dtype).
 
-        The hot loop of training: no check of the values (``train`` checks them once per step).
+        The hot loop of training: no check of the values (``fit`` checks them once per step).
         """
         for name, a in (("theta", theta), ("g", g)):
             if not isinstance(a, np.ndarray) or a.dtype.kind != "f":

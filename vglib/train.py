@@ -1,12 +1,16 @@
-r"""Minibatch training with a per-layer record of gradient flow.
+r"""Minibatch training with a per-layer record of gradient flow: :func:`fit`, and the one loop under it.
+
+``fit(net, X, y, ...)`` trains; ``net.train()`` and ``net.eval()`` only switch the
+network's mode (as in PyTorch). :func:`run_steps` is the loop that :func:`fit`,
+:func:`vglib.studies.dying.track_units` and :func:`vglib.studies.adding.train_adding` share.
 
 >>> from vglib import MLP
 >>> from vglib.data import load_digits
->>> from vglib.train import train
+>>> from vglib.train import fit
 >>> d = load_digits()
 >>> net = MLP([64, 32, 10], activation="relu", seed=0)
->>> hist = train(net, d.X_train, d.y_train, eval_set=(d.X_test, d.y_test),
-...              epochs=5, batch_size=32, seed=0, record_every=50)
+>>> hist = fit(net, d.X_train, d.y_train, eval_set=(d.X_test, d.y_test),
+...            epochs=5, batch_size=32, seed=0, record_every=50)
 >>> hist.test_acc[-1] > 0.9
 True
 
@@ -32,7 +36,7 @@ from . import diagnostics as _diag
 from . import optim as _optim
 from .init import as_generator
 
-__all__ = ["train", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "run_steps",
+__all__ = ["fit", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "run_steps",
            "minibatches", "batches_of"]
 
 
@@ -50,7 +54,7 @@ class DivergenceError(FloatingPointError):
 
 @dataclass
 class History:
-    """What :func:`train` recorded.
+    """What :func:`fit` recorded.
 
     Attributes
     ----------
@@ -156,7 +160,7 @@ def run_steps(model, batches, *, steps, optimizer, before_update=None, after_upd
     (``model.step_grads``), call ``before_update(s, loss, grads_flat, X_b)``,
     update the parameters in place, call ``after_update(s, loss, grads_flat)``.
     Either callback may return True to stop the run after step ``s``. Every
-    study that looks inside training (per-layer statistics in :func:`train`,
+    study that looks inside training (per-layer statistics in :func:`fit`,
     unit tracking in :mod:`vglib.studies.dying`, the adding task of chapter 9)
     records through these callbacks.
 
@@ -221,7 +225,7 @@ def _quiet():
     return bool(os.environ.get("CI"))
 
 
-def train(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, optimizer="adam",
+def fit(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, optimizer="adam",
           lr=None, clip_norm=None, seed=0, record_every=100, probe_size=512, train_eval_size=5000,
           threshold=_diag.SATURATION_THRESHOLD, histograms=False, on_nonfinite="raise", verbose=False,
           on_record=None):

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import activations as _acts
 from ..network import MLP
-from ..train import train
+from ..train import fit
 
 __all__ = ["NATURAL_INIT", "natural_init", "steps_to_target", "final", "compare"]
 
@@ -85,7 +85,7 @@ def compare(activations, data, *, hidden, seeds, steps, init="natural", batch_si
         ``"natural"`` (see :func:`natural_init`) or an initialisation name
         used for every activation.
     batch_size, optimizer, lr, record_every
-        Passed to :func:`vglib.train.train`.
+        Passed to :func:`vglib.train.fit`.
     dtype : numpy float dtype
     """
     sizes = [data.n_features, *[int(h) for h in hidden], data.n_classes]
@@ -95,7 +95,7 @@ def compare(activations, data, *, hidden, seeds, steps, init="natural", batch_si
         scheme = natural_init(name) if init == "natural" else init
         for seed in seeds:
             net = MLP(sizes, activation=name, init=scheme, seed=seed, dtype=dtype)
-            out[(name, seed)] = train(net, data.X_train, data.y_train,
+            out[(name, seed)] = fit(net, data.X_train, data.y_train,
                                       eval_set=(data.X_test, data.y_test), steps=steps,
                                       batch_size=batch_size, optimizer=optimizer, lr=lr,
                                       seed=seed, record_every=record_every)

@@ -101,8 +101,8 @@ class UnitRecorder:
 
     A recorder for the training loop: ``UnitRecorder(net, X, y)(step, net)``
     appends one record. :func:`track_units` calls it every ``record_every``
-    steps; ``vglib.train.train(..., on_record=recorder)`` calls it at
-    ``train``'s own records. :meth:`result` returns the :class:`UnitTrack`.
+    steps; ``vglib.train.fit(..., on_record=recorder)`` calls it at
+    ``fit``'s own records. :meth:`result` returns the :class:`UnitTrack`.
     """
 
     def __init__(self, net, X, y, probe=None):
@@ -134,10 +134,10 @@ def track_units(net, X, y, *, steps, record_every=10, optimizer="sgd", lr=None, 
                 seed=0, probe=None):
     """Train ``net`` in place; every ``record_every`` steps record which hidden units are inactive on ``probe``.
 
-    The same minibatches as :func:`vglib.train.train`
+    The same minibatches as :func:`vglib.train.fit`
     (:func:`vglib.train.minibatches`, drawn from ``seed``) and the same loop
     (:func:`vglib.train.run_steps`), but it keeps the per-unit status that
-    ``train``'s ``dead_fraction`` averages away. ``probe`` defaults to all of
+    ``fit``'s ``dead_fraction`` averages away. ``probe`` defaults to all of
     ``X``: "inactive" then means inactive on the whole training set, and a
     ReLU unit in that state gets no gradient on its own weights and bias
     from any minibatch. The run stops (``stopped``) at the first non-finite

@@ -160,7 +160,7 @@ def step_times(activations, sizes, *, batch_size=128, dtype=np.float32, seed=0, 
     Every network has the same ``sizes``, initial weights (same ``seed``),
     batch of standard-normal inputs and random labels; only the hidden
     activation differs. The step is :func:`vglib.train.make_step`, the hot
-    loop of :func:`vglib.train.train`.
+    loop of :func:`vglib.train.fit`.
 
     Returns
     -------
