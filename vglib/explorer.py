@@ -241,6 +241,7 @@ class Explorer:
         image = widgets.Image(format="png", layout={"max_width": "100%"})
         status = widgets.HTML()
         image.add_class("vgx-live")
+        shown = {"class": None}  # the vgx-frame-N class on the image now
 
         def draw(values):
             try:
@@ -249,11 +250,13 @@ class Explorer:
                 status.value = f"<pre style='color:#b00'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</pre>"
                 return
             index = self.frame_index(**values)
-            classes = [c for c in image._dom_classes if not c.startswith("vgx-frame-")]
-            classes.append(f"vgx-frame-{index}" if index is not None else "vgx-frame-off-grid")
+            name = f"vgx-frame-{index}" if index is not None else "vgx-frame-off-grid"
             with image.hold_sync():  # picture and class in one message
                 image.value = png
-                image._dom_classes = tuple(classes)
+                if shown["class"]:
+                    image.remove_class(shown["class"])
+                image.add_class(name)
+            shown["class"] = name
             status.value = ""
 
         latest = LatestOnly(draw, schedule=_on_event_loop)
@@ -269,7 +272,6 @@ class Explorer:
         children = ([widgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else [])
         box = widgets.VBox(children + list(sliders.values()) + [image, status])
         box.add_class("vg-explorer-live")
-        box._vg_latest = latest  # for tests and for measuring
         return box
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -279,11 +281,9 @@ class Explorer:
             w = self.widget()
         except Exception:  # no ipywidgets or no kernel: the HTML form still works
             return bundle
-        data = w._repr_mimebundle_()
-        if isinstance(data, tuple):
-            data = data[0]
-        if data and "application/vnd.jupyter.widget-view+json" in data:
-            bundle["application/vnd.jupyter.widget-view+json"] = data["application/vnd.jupyter.widget-view+json"]
+        # What the widget's own bundle holds (ipywidgets 8: widget-view format 2.0), from public attributes.
+        bundle["application/vnd.jupyter.widget-view+json"] = {"version_major": 2, "version_minor": 0,
+                                                               "model_id": w.model_id}
         return bundle
 
 
