@@ -238,7 +238,8 @@ class Explorer:
                 options=[(str(v), v) for v in values], value=values[self._start_index(name)],
                 description=name, continuous_update=True, style={"description_width": "initial"},
             )
-        image = widgets.Image(format="png", layout={"max_width": "100%"})
+        # flex-start: a column VBox would otherwise stretch the picture past its size, blurred
+        image = widgets.Image(format="png", layout={"max_width": "100%", "align_self": "flex-start"})
         status = widgets.HTML()
         image.add_class("vgx-live")
         shown = {"class": None}  # the vgx-frame-N class on the image now
