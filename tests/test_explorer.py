@@ -1,4 +1,4 @@
-"""vglib.explorer: the kernel-free form carries every frame and repeatable ids."""
+"""vglib.book.explorer: the kernel-free form carries every frame and repeatable ids."""
 
 import matplotlib
 
@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from vglib import explorer as ex  # noqa: E402
+from vglib.book import explorer as ex  # noqa: E402
 
 
 def plot(depth, scale):

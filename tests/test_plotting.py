@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vglib.plotting import centre_and_range, check_finite
+from vglib.book.plotting import centre_and_range, check_finite
 
 
 def test_equal_values_give_no_negative_bar():

@@ -1,7 +1,7 @@
 """An activation's name is a key in several tables; they must list the same activations.
 
 The registry (:func:`vglib.activations.available`) is the source of truth. A
-new activation needs a colour (``vglib.style.COLORS``, read by ``color()`` in
+new activation needs a colour (``vglib.book.style.COLORS``, read by ``color()`` in
 every figure) and a natural initialisation
 (``vglib.studies.compare.natural_init``: its ``NATURAL_INIT`` table, else the
 default); a colour or a natural init for a name that is not registered is a
@@ -14,9 +14,9 @@ from vglib import activations as acts
 from vglib import init
 from vglib.activations import _base
 from vglib.studies import compare
-from vglib.style import COLORS, color
+from vglib.book.style import COLORS, color
 
-# Colours that are not activations, documented in vglib/style.py ("recurrent models").
+# Colours that are not activations, documented in vglib/book/style.py ("recurrent models").
 NON_ACTIVATION_COLORS = {"rnn", "lstm"}
 
 

@@ -15,7 +15,7 @@
   show their HTML form), so the state is dropped.
 * **Glued numbers written as ``{eval}`glued("key", "spec")```.** Chapters
   state their numbers in a form that JupyterLab (jupyterlab-myst evaluates
-  ``{eval}`` in the kernel, see ``vglib/book.py``) and the book both read. In
+  ``{eval}`` in the kernel, see ``vglib/book/__init__.py``) and the book both read. In
   the book the ``eval`` role looks the key up in the notebook's glue data, as
   ``{glue:text}`key:spec``` does, instead of myst-nb's own ``eval`` role
   (which needs ``nb_execution_mode: inline`` and evaluates a markdown cell
@@ -69,7 +69,7 @@ def glued_args(expression: str) -> tuple[str, str]:
     )
     if not ok:
         raise ValueError(f'{{eval}}`{expression}`: this book reads only {{eval}}`glued("key")` or '
-                         f'{{eval}}`glued("key", "format spec")` (see vglib/book.py)')
+                         f'{{eval}}`glued("key", "format spec")` (see vglib/book/__init__.py)')
     key = call.args[0].value
     spec = call.args[1].value if len(call.args) == 2 else ""
     return key, spec

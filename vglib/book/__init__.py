@@ -1,4 +1,11 @@
-"""Numbers in the prose, the same on the website and in JupyterLab.
+"""The book's edge: what only the chapters need. Nothing in the core or the studies imports it.
+
+* this module: numbers in the prose (:func:`glue`, :func:`glued`);
+* :mod:`vglib.book.style`: one colour per activation, the same in every figure;
+* :mod:`vglib.book.plotting`: figure helpers (:func:`~vglib.book.plotting.check_finite`, error bars);
+* :mod:`vglib.book.explorer`: explorers, live in Jupyter and kernel-free on the website.
+
+Numbers in the prose, the same on the website and in JupyterLab.
 
 A chapter computes a number in a code cell and states it in a markdown cell::
 

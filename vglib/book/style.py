@@ -1,7 +1,7 @@
 """One colour per activation, for every figure of the book.
 
 Defined once here (no matplotlib import, so the maths never depends on
-plotting) and read by :mod:`vglib.plotting` and the notebooks.
+plotting) and read by :mod:`vglib.book.plotting` and the notebooks.
 """
 
 __all__ = ["COLORS", "color"]
