@@ -13,7 +13,7 @@ key                        definition                                           
 ``weight_norm``            ``‖W_l‖``                                               L
 ``update_ratio``           ``‖ΔW_l‖ / ‖W_l‖`` of one optimiser step                L
 ``act_mean``, ``act_std``  mean and standard deviation of ``h_l`` on the probe set  L − 1
-``saturated_fraction``     fraction of ``(example, unit)`` with ``|f'(z)| < τ``    L − 1
+``saturated_fraction``     fraction of ``(example, unit)`` with ``|f'(u)| < τ``    L − 1
 ``dead_fraction``          fraction of units with ``h = 0`` for *every* example    L − 1
 =========================  =====================================================  ========
 
@@ -21,13 +21,15 @@ key                        definition                                           
 unit counts as saturated when ``|z| > 4.6``, a ReLU unit whenever ``z ≤ 0``.
 A dead unit is one whose output is exactly zero on the whole probe set, so
 none of its incoming weights gets any gradient from those examples.
+``u`` is the activation's input: ``z`` itself, or ``z`` normalised in a
+network built with ``norm=`` (``net.trace.u``).
 
 Beside the table, for one pass kept in ``net.trace``:
 
 * :func:`delta_norms`, the course's central measurement: the size of the
   error signal ``δ_l = ∂ℓ/∂z_l`` layer by layer (norm, root mean square or
   mean absolute value);
-* :func:`inactive_units` (per unit, ``z ≤ 0`` on every input) and
+* :func:`inactive_units` (per unit, ``u ≤ 0`` on every input) and
   :func:`first_zero_layer` (a network born dead at an input);
 * :func:`sign_agreement`: do the weight updates of a layer share one sign?
 
@@ -138,6 +140,8 @@ def update_ratio(net, flat_before):
 def activation_stats(net, X, threshold=SATURATION_THRESHOLD):
     """Mean, std, saturated and dead fraction of every hidden layer's ``h_l`` on the probe set ``X``.
 
+    The saturated fraction is measured at the activation's input ``u_l``
+    (``net.trace.u``: ``z_l`` itself, or its normalised form with ``norm=``).
     Runs one forward pass in evaluation mode (RReLU uses its fixed slope) and
     restores the network's mode afterwards. ``X`` needs at least one row.
     """
@@ -151,7 +155,7 @@ def activation_stats(net, X, threshold=SATURATION_THRESHOLD):
         return {
             "act_mean": np.array([float(h.mean()) for h in tr.h]),
             "act_std": np.array([float(h.std()) for h in tr.h]),
-            "saturated_fraction": np.array([saturated_fraction(a, z, threshold) for a, z in zip(acts, tr.z)]),
+            "saturated_fraction": np.array([saturated_fraction(a, u, threshold) for a, u in zip(acts, tr.u)]),
             "dead_fraction": np.array([dead_fraction(h) for h in tr.h]),
         }
 
@@ -260,7 +264,10 @@ def delta_norms(source, kind="norm"):
 
 
 def inactive_units(net, X):
-    r"""Per hidden layer, a boolean array ``(n_l,)``: True where ``z_{l,j} ≤ 0`` for every row of ``X``.
+    r"""Per hidden layer, a boolean array ``(n_l,)``: True where ``u_{l,j} ≤ 0`` for every row of ``X``.
+
+    ``u_l`` is the activation's input (``net.trace.u``): ``z_l`` in a network
+    without normalisation.
 
     For a ReLU layer, True means the unit is dead on ``X``: ``f'(z) = 0``
     there, so no example of ``X`` sends any gradient to its incoming weights
@@ -269,7 +276,7 @@ def inactive_units(net, X):
     """
     with _checks.network("net", net).evaluating():
         net.forward(X, keep=True)
-    return [np.all(z <= 0, axis=0) for z in net.trace.z[:-1]]
+    return [np.all(u <= 0, axis=0) for u in net.trace.u]
 
 
 def first_zero_layer(net, X):

@@ -38,9 +38,13 @@ import numpy as np
 from . import _checks
 from . import activations as _acts
 from . import init as _init
+from . import layers as _layers
 from . import losses as _losses
+from . import normalization as _norms
 
-__all__ = ["MLP", "Gradients", "Trace"]
+__all__ = ["MLP", "Gradients", "ParamViews", "Trace"]
+
+NORMS = (None, "batch", "layer")
 
 
 def _kernels(act):
@@ -67,12 +71,16 @@ class Gradients(list):
 
     * ``alphas``: per hidden layer, ``∂ℓ/∂α`` of a PReLU layer's slope(s)
       (shape ``(1,)`` when shared, ``(n_units,)`` per unit), else ``None``;
+    * ``norm``: per hidden layer, ``(∂ℓ/∂γ_l, ∂ℓ/∂β_l)`` of its normalisation,
+      or ``None`` for a layer without; ``None`` itself for a network built
+      with ``norm=None``;
     * ``flat``: all of them in one array, laid out like ``net.flat``.
     """
 
-    def __init__(self, pairs, alphas, flat):
+    def __init__(self, pairs, alphas, flat, norm=None):
         super().__init__(pairs)
         self.alphas = alphas
+        self.norm = norm
         self.flat = flat
 
     @property
@@ -86,6 +94,28 @@ class Gradients(list):
         return [p[1] for p in self]
 
 
+class ParamViews(tuple):
+    """Views of an array laid out like ``net.flat``: unpacks as ``(pairs, alphas)``, and has ``.norm``.
+
+    ``pairs[l]`` are ``(W_l, b_l)``-shaped views, ``alphas[l]`` the PReLU
+    slope view of hidden layer ``l`` (or None), ``norm[l]`` the ``(γ_l, β_l)``
+    views of its normalisation (or None; ``norm`` is None without one).
+    """
+
+    def __new__(cls, pairs, alphas, norm=None):
+        views = super().__new__(cls, (pairs, alphas))
+        views.norm = norm
+        return views
+
+    @property
+    def pairs(self):
+        return self[0]
+
+    @property
+    def alphas(self):
+        return self[1]
+
+
 @dataclass
 class Trace:
     """What one forward (and backward) pass computed, kept for plotting.
@@ -97,15 +127,25 @@ class Trace:
     z : list of ndarray
         Pre-activations ``z_l`` of every layer, ``l = 0 … L−1`` (``z[-1]`` is the logits).
     h : list of ndarray
-        Activations ``h_l = f_l(z_l)`` of the hidden layers, ``l = 0 … L−2``.
+        Outputs ``h_l`` of the hidden layers, ``l = 0 … L−2``: ``f_l(z_l)`` in a
+        plain network, ``f_l(u_l)`` (plus ``h_{l−1}`` where a skip adds it)
+        with normalisation or residual connections.
     delta : list of ndarray
         Error signals ``δ_l = ∂ℓ/∂z_l``, ``l = 0 … L−1``; empty until a backward pass ran.
+    u : list of ndarray
+        The activations' inputs ``u_l`` of the hidden layers: the normalised
+        ``z_l`` with ``norm=``, else ``z_l`` itself (the same arrays).
     """
 
     x: np.ndarray
     z: list
     h: list
     delta: list = field(default_factory=list)
+    u: list = None
+
+    def __post_init__(self):
+        if self.u is None:
+            self.u = self.z[:-1]
 
     @property
     def logits(self):
@@ -159,6 +199,22 @@ class MLP:
         For PReLU layers given by name: one slope per layer or one per unit.
         A PReLU object whose ``alpha`` is an array of shape ``(n_units,)`` is
         per unit anyway.
+    norm : {None, "batch", "layer"}
+        Normalise every hidden layer's ``z_l`` before its activation,
+        ``u_l = γ_l ẑ_l + β_l`` (:mod:`vglib.normalization`, ``ε = 1e−5``,
+        batch-norm momentum 0.1; ``γ = 1``, ``β = 0`` at the start). ``γ_l``
+        and ``β_l`` are trained like ``W`` and ``b``: they live in
+        ``net.flat`` (after the PReLU slopes), ``net.norm_params`` shows them
+        and ``grads.norm`` holds their gradients. The output layer is never
+        normalised.
+    residual : bool, default False
+        Add a skip connection ``h_l = f_l(u_l) + h_{l−1}`` to every hidden
+        layer ``l ≥ 1`` whose input and output widths match
+        (``n_l == n_{l+1}``); the others stay plain (``net.skips`` says which
+        have one). The first layer (its input is ``X``) and the output layer
+        never have a skip, and a network with no hidden layer that can have
+        one is refused with a ``ValueError`` rather than silently built
+        without skips.
 
     Notes
     -----
@@ -169,7 +225,13 @@ class MLP:
 
     A new network is in training mode, as in PyTorch: RReLU layers draw
     random slopes on every pass until ``net.eval()`` (``net.train()`` switches
-    back). Other activations behave the same in both modes. Weights are drawn
+    back), and batch norm normalises with the batch's statistics (and
+    updates its running mean and variance) until ``net.eval()``, when it uses
+    the running statistics. Other layers behave the same in both modes.
+
+    A plain network (``norm=None``, ``residual=False``) runs fused in-place
+    passes; with normalisation or skips the passes of :mod:`vglib.layers`
+    run instead. Weights are drawn
     first from ``seed``; each RReLU layer then gets its own generator spawned
     from it, so one seed fixes everything.
 
@@ -185,10 +247,12 @@ class MLP:
 
     def __init__(self, sizes, activation="relu", init="xavier_uniform", seed=None, *,
                  init_std=None, init_bound=None, bias=0.0, dtype=np.float64,
-                 loss="cross_entropy", prelu_slopes="shared"):
+                 loss="cross_entropy", prelu_slopes="shared", norm=None, residual=False):
         sizes = _checks.integers("sizes", sizes, low=1, min_len=2)
         dtype = _checks.float_dtype("dtype", dtype, allowed=(np.float64, np.float32))
         _checks.choice("prelu_slopes", prelu_slopes, ("shared", "per_unit"))
+        self.norm = _checks.choice("norm", norm, NORMS)
+        self.residual = _checks.flag("residual", residual)
         init_std = None if init_std is None else _checks.real("init_std", init_std, low=0.0)
         init_bound = None if init_bound is None else _checks.real("init_bound", init_bound, low=0.0)
         self.sizes = sizes
@@ -197,6 +261,15 @@ class MLP:
         self.training = True
         L = self.n_layers = len(sizes) - 1
         n_hidden = L - 1
+        self.skips = [self.residual and l >= 1 and sizes[l] == sizes[l + 1] for l in range(n_hidden)]
+        if self.residual and not any(self.skips):
+            hidden = ", ".join(f"layer {l} ({sizes[l]} → {sizes[l + 1]})" for l in range(1, n_hidden))
+            raise ValueError(
+                f"residual=True needs a hidden layer l ≥ 1 whose input and output widths match, "
+                f"but sizes {sizes} has none"
+                + (f": {hidden} cannot have a skip" if hidden else
+                   f" (with {n_hidden} hidden layer(s), only the first, which takes X, and it never has a skip)")
+                + "; make two adjacent hidden widths equal, e.g. [n_0, 32, 32, …, n_L]")
 
         # activations: one object per hidden layer
         if isinstance(activation, (list, tuple)):
@@ -232,6 +305,12 @@ class MLP:
                 alpha_init[l] = a
                 self._layout.append(("alpha", l, offset, a.shape))
                 offset += a.size
+        self.norms = [None if norm is None else _norms.make(norm, sizes[l + 1], dtype=dtype)
+                      for l in range(n_hidden)]
+        for l in range(n_hidden if norm is not None else 0):
+            for kind in ("gamma", "beta"):
+                self._layout.append((kind, l, offset, (sizes[l + 1],)))
+                offset += sizes[l + 1]
         self.flat = np.zeros(offset, dtype=dtype)
         self.activations = acts
         self._make_views()
@@ -246,6 +325,9 @@ class MLP:
             self._b[l][...] = biases[l]
         for l, a in alpha_init.items():
             self._alpha[l][...] = a
+        for gamma in self._gamma:
+            if gamma is not None:
+                gamma[...] = 1.0
         for act in acts:
             if isinstance(act, _acts.RReLU):
                 act.rng = rng.spawn(1)[0]
@@ -258,22 +340,28 @@ class MLP:
         L = self.n_layers
         self._W, self._b = [None] * L, [None] * L
         self._alpha = [None] * (L - 1)
+        self._gamma, self._beta = [None] * (L - 1), [None] * (L - 1)
+        views = {"W": self._W, "b": self._b, "alpha": self._alpha, "gamma": self._gamma, "beta": self._beta}
         for kind, l, off, shape in self._layout:
-            view = self.flat[off:off + math.prod(shape)].reshape(shape)
-            {"W": self._W, "b": self._b, "alpha": self._alpha}[kind][l] = view
+            views[kind][l] = self.flat[off:off + math.prod(shape)].reshape(shape)
         for l, act in enumerate(self.activations):
             if self._alpha[l] is not None:
                 act.alpha = self._alpha[l]  # the activation reads the trained slope
         self._kern = [_kernels(a) for a in self.activations]
         self._work = {}
         self._grad_views = None  # (flat gradient array, its views), reused by training
+        self._plain = self.norm is None and not self.residual
+        self._pass = None  # the last pass of the norm/residual path (for first_nonfinite)
+        self._kept = None  # (trace, pass) kept by forward(keep=True) on that path, for backward
 
     def param_views(self, flat):
         """Views of an array laid out like ``net.flat`` (e.g. a flat gradient): ``(pairs, alphas)``.
 
         ``pairs[l] == (W_l, b_l)``-shaped views, ``alphas[l]`` the PReLU slope
         view of hidden layer ``l`` or ``None``. Used by optimisers and
-        diagnostics that work on the whole parameter vector at once.
+        diagnostics that work on the whole parameter vector at once. The
+        result is a :class:`ParamViews`: its ``.norm[l]`` holds the
+        ``(γ_l, β_l)``-shaped views (``.norm`` is None when ``norm=None``).
         """
         if not isinstance(flat, np.ndarray) or flat.shape != self.flat.shape:
             raise ValueError(f"flat must be an array of net.flat's shape {self.flat.shape}, "
@@ -281,16 +369,22 @@ class MLP:
         return self._views(flat)
 
     def _views(self, flat):
-        pairs, alphas = [], [None] * (self.n_layers - 1)
-        tmp = {"W": [None] * self.n_layers, "b": [None] * self.n_layers, "alpha": alphas}
+        L = self.n_layers
+        alphas = [None] * (L - 1)
+        tmp = {"W": [None] * L, "b": [None] * L, "alpha": alphas, "gamma": [None] * (L - 1),
+               "beta": [None] * (L - 1)}
         for kind, l, off, shape in self._layout:
             tmp[kind][l] = flat[off:off + math.prod(shape)].reshape(shape)
         pairs = list(zip(tmp["W"], tmp["b"]))
-        return pairs, alphas
+        norm = None
+        if self.norm is not None:
+            norm = [None if g is None else (g, b) for g, b in zip(tmp["gamma"], tmp["beta"])]
+        return ParamViews(pairs, alphas, norm)
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("_W", "_b", "_alpha", "_kern", "_work", "_grad_views"):
+        for key in ("_W", "_b", "_alpha", "_gamma", "_beta", "_kern", "_work", "_grad_views", "_plain",
+                    "_pass", "_kept"):
             state.pop(key, None)
         return state
 
@@ -325,6 +419,11 @@ class MLP:
         """Per hidden layer, the PReLU slope(s) (a view of ``net.flat``), or ``None``."""
         return list(self._alpha)
 
+    @property
+    def norm_params(self):
+        """Per hidden layer, ``(γ_l, β_l)`` of its normalisation (views of ``net.flat``), or ``None``."""
+        return [None if g is None else (g, b) for g, b in zip(self._gamma, self._beta)]
+
     def _assign(self, targets, values, what):
         if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
             raise _checks.ArgumentTypeError(f"{what} must be a list of arrays, one per layer, got {_checks.show(values)}")
@@ -338,8 +437,8 @@ class MLP:
             t[...] = v
 
     def parameters(self):
-        """List of ``(name, array)`` for every trained parameter (``W0``, ``b0``, …, ``alpha2``)."""
-        views = {"W": self._W, "b": self._b, "alpha": self._alpha}
+        """List of ``(name, array)`` for every trained parameter (``W0``, ``b0``, …, ``alpha2``, ``gamma0``, ``beta0``, …)."""
+        views = {"W": self._W, "b": self._b, "alpha": self._alpha, "gamma": self._gamma, "beta": self._beta}
         return [(f"{kind}{l}", views[kind][l]) for kind, l, _, _ in self._layout]
 
     @property
@@ -350,7 +449,7 @@ class MLP:
     # -- mode -----------------------------------------------------------------
 
     def train(self):
-        """Training mode: RReLU layers draw random slopes. Returns the network."""
+        """Training mode: RReLU layers draw random slopes, batch norm uses batch statistics. Returns the network."""
         self.training = True
         for act in self.activations:
             if hasattr(act, "training"):
@@ -358,7 +457,7 @@ class MLP:
         return self
 
     def eval(self):
-        """Evaluation mode: RReLU layers use their fixed slope. Returns the network."""
+        """Evaluation mode: RReLU layers use their fixed slope, batch norm its running statistics. Returns the network."""
         self.training = False
         for act in self.activations:
             if hasattr(act, "training"):
@@ -452,6 +551,26 @@ class MLP:
             g = gp
         return pairs, alphas
 
+    # the norm/residual path: the passes of vglib.layers, on fresh arrays
+
+    def _layers_forward(self, X, keep=True):
+        rec = _layers.forward(X, self._W, self._b, self._kern, self.norms, self.norm_params, self.skips,
+                              training=self.training, keep=keep)
+        self._pass = rec
+        return rec
+
+    def _layers_backward(self, X, rec, dout, flat):
+        views = self._views(flat)
+        pairs, alphas = views
+        deltas = _layers.backward(X, rec, dout, self._W, self._kern, self.activations, self.norms,
+                                  self.norm_params, self.skips, pairs, alphas,
+                                  views.norm or [None] * (self.n_layers - 1))
+        return views, deltas
+
+    @staticmethod
+    def _trace_of(X, rec):
+        return Trace(x=X.copy(), z=list(rec.z), h=list(rec.h), u=list(rec.u))
+
     def step_grads(self, X, t, flat):
         """The training hot path: one forward and backward pass, gradients written into ``flat``.
 
@@ -462,6 +581,11 @@ class MLP:
         same batch size. Returns the loss. :meth:`loss_and_grads` is the
         checked, copying form for inspection.
         """
+        if not self._plain:
+            rec = self._layers_forward(X)
+            loss, dout = self.loss.value_and_grad_into(rec.z[-1], t, np.empty_like(rec.z[-1]))
+            self._layers_backward(X, rec, dout, flat)
+            return loss
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
         loss, dout = self.loss.value_and_grad_into(o, t, w.dout)
@@ -477,6 +601,12 @@ class MLP:
         X = self.check_input(X)
         keep = _checks.flag("keep", keep)
         self._check_parameters()
+        if not self._plain:
+            rec = self._layers_forward(X, keep=keep)
+            if keep:
+                self.trace = self._trace_of(X, rec)
+                self._kept = (self.trace, rec)
+            return rec.z[-1].copy()
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
         if keep:
@@ -494,8 +624,9 @@ class MLP:
         Returns
         -------
         Gradients
-            ``grads[l] == (∂ℓ/∂W_l, ∂ℓ/∂b_l)``. The error signals ``δ_l`` are
-            stored in ``net.trace.delta``. No parameter changes.
+            ``grads[l] == (∂ℓ/∂W_l, ∂ℓ/∂b_l)`` (``grads.alphas``, ``grads.norm``:
+            see :class:`Gradients`). The error signals ``δ_l`` are stored in
+            ``net.trace.delta``. No parameter changes.
         """
         tr = self.trace
         if tr is None:
@@ -503,6 +634,13 @@ class MLP:
         dout = _checks.array("dout", dout, kinds="iuf", finite=True).astype(self.dtype)
         if dout.shape != tr.z[-1].shape:
             raise ValueError(f"dout has shape {dout.shape}, but the kept output has shape {tr.z[-1].shape}")
+        if not self._plain:
+            if self._kept is None or self._kept[0] is not tr:
+                raise ValueError("backward needs the pass kept by net.forward(X, keep=True); call that first")
+            flat = np.empty_like(self.flat)
+            views, deltas = self._layers_backward(tr.x, self._kept[1], dout.copy(), flat)
+            tr.delta = [d.copy() for d in deltas]
+            return Gradients(views.pairs, views.alphas, flat, views.norm)
         gs = [np.empty_like(h) for h in tr.h]
         tmps = [np.empty_like(h) for h in tr.h]
         masks = [np.empty(h.shape, bool) for h in tr.h]
@@ -529,13 +667,23 @@ class MLP:
         loss : float
         grads : Gradients
             ``grads[l] == (dW_l, db_l)`` with the shapes of ``(W_l, b_l)``;
-            ``grads.alphas`` holds PReLU slope gradients. A fresh copy: later
+            ``grads.alphas`` holds PReLU slope gradients and ``grads.norm`` those
+            of the normalisations' ``γ`` and ``β``. A fresh copy: later
             passes do not change it, and no parameter was changed.
         """
         X = self.check_input(X)
         keep = _checks.flag("keep", keep)
         self._check_parameters()
         t = self.loss.targets(y, (X.shape[0], self.sizes[-1]), self.dtype)
+        if not self._plain:
+            rec = self._layers_forward(X)
+            loss, dout = self.loss.value_and_grad_into(rec.z[-1], t, np.empty_like(rec.z[-1]))
+            flat = np.empty_like(self.flat)
+            views, deltas = self._layers_backward(X, rec, dout, flat)
+            if keep:
+                self.trace = self._trace_of(X, rec)
+                self.trace.delta = [d.copy() for d in deltas]
+            return loss, Gradients(views.pairs, views.alphas, flat, views.norm)
         w = self._work_for(X.shape[0])
         o = self._forward(X, w.z, w.h, w.mask)
         loss, dout = self.loss.value_and_grad_into(o, t, w.dout)
@@ -559,18 +707,31 @@ class MLP:
         for l, (W, b) in enumerate(zip(self._W, self._b)):
             if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
                 return l, f"parameters W_{l}/b_{l}"
-        w = self._work_for(X.shape[0])
-        for l, z in enumerate(w.z):
+        for l, gb in enumerate(self.norm_params):
+            if gb is not None and not (np.all(np.isfinite(gb[0])) and np.all(np.isfinite(gb[1]))):
+                return l, f"parameters gamma_{l}/beta_{l}"
+        if self._plain:
+            w = self._work_for(X.shape[0])
+            zs, us, dout = w.z, [], w.dout
+        else:
+            rec = self._pass
+            zs, us, dout = rec.z, rec.u, None
+        for l, z in enumerate(zs):
             if not np.all(np.isfinite(z)):
                 return l, f"pre-activations z_{l}, forward pass"
-        if not np.all(np.isfinite(w.dout)):
+            if l < len(us) and not np.all(np.isfinite(us[l])):
+                return l, f"normalised pre-activations u_{l}, forward pass"
+        if dout is not None and not np.all(np.isfinite(dout)):
             return self.n_layers - 1, "loss gradient ∂ℓ/∂o"
-        pairs, alphas = self.param_views(grads_flat)
+        views = self.param_views(grads_flat)
+        pairs, alphas, norm = views.pairs, views.alphas, views.norm
         for l in range(self.n_layers - 1, -1, -1):  # the order in which backprop computes them
             if not (np.all(np.isfinite(pairs[l][0])) and np.all(np.isfinite(pairs[l][1]))):
                 return l, f"gradients of W_{l}/b_{l}, backward pass"
             if l < len(alphas) and alphas[l] is not None and not np.all(np.isfinite(alphas[l])):
                 return l, "gradient of the PReLU slope, backward pass"
+            if norm is not None and l < len(norm) and not all(np.all(np.isfinite(a)) for a in norm[l]):
+                return l, f"gradients of gamma_{l}/beta_{l}, backward pass"
         return None, "the loss only"
 
     def predict(self, X):
@@ -580,4 +741,5 @@ class MLP:
     def __repr__(self):
         names = [a.name for a in self.activations]
         act = names[0] if names and len(set(names)) == 1 else names
-        return f"MLP({self.sizes}, activation={act!r}, dtype={self.dtype.name})"
+        extra = (f", norm={self.norm!r}" if self.norm else "") + (", residual=True" if self.residual else "")
+        return f"MLP({self.sizes}, activation={act!r}{extra}, dtype={self.dtype.name})"
