@@ -185,8 +185,15 @@ def test_errors_are_named():
         MLP([4, 3, 3, 2], residual=1)
     with pytest.raises(ValueError, match=r"layer 1 \(5 → 3\), layer 2 \(3 → 4\) cannot have a skip"):
         MLP([4, 5, 3, 4, 2], residual=True)
-    with pytest.raises(ValueError, match="only the first, which takes X"):
+    with pytest.raises(ValueError, match="one hidden layer, the first, which takes X"):
         MLP([4, 4, 2], residual=True)
+    with pytest.raises(ValueError, match="has no hidden layer"):
+        MLP([4, 2], residual=True)
+    X, y = data(n=9)
+    with pytest.raises(ValueError, match="batch_size=4 on 9 examples leaves a batch of one"):
+        fit(MLP([5, 4, 3], norm="batch"), X, y, steps=2, batch_size=4)
+    net = MLP([5, 4, 3], norm="batch")
+    assert net.first_nonfinite(X, np.zeros_like(net.flat)) == (None, "the loss only")
 
 
 def test_copy_and_pickle_keep_running_statistics():

@@ -14,8 +14,14 @@ Notation (the book's): layers ``l = 0, …, L−1``; the input is ``h_{−1} = X
     \delta_{l-1} = \underbrace{f_{l-1}'(z_{l-1})}_{\text{local}} \odot
                    \underbrace{(\delta_l W_l^\top)}_{\text{upstream}}
 
-which is the product of local derivatives that makes gradients vanish. The
-backward pass only *computes* gradients; it never changes a weight (that is
+which is the product of local derivatives that makes gradients vanish.
+
+With ``norm="batch"`` or ``"layer"`` each hidden layer normalises ``z_l``
+into ``u_l`` before its activation, and with ``residual=True`` a hidden
+layer whose widths match adds its input, ``h_l = f_l(u_l) + h_{l−1}``; those
+passes are written out in :mod:`vglib.layers`. ``δ_l`` stays ``∂ℓ/∂z_l``.
+
+The backward pass only *computes* gradients; it never changes a weight (that is
 the optimiser's job, see :mod:`vglib.optim`).
 
 All parameters live in one contiguous array (``net.flat``); ``net.weights``,
@@ -263,13 +269,17 @@ class MLP:
         n_hidden = L - 1
         self.skips = [self.residual and l >= 1 and sizes[l] == sizes[l + 1] for l in range(n_hidden)]
         if self.residual and not any(self.skips):
-            hidden = ", ".join(f"layer {l} ({sizes[l]} → {sizes[l + 1]})" for l in range(1, n_hidden))
+            if n_hidden == 0:
+                why = "no hidden layer"
+            elif n_hidden == 1:
+                why = "one hidden layer, the first, which takes X and never has a skip"
+            else:
+                why = "none: " + ", ".join(f"layer {l} ({sizes[l]} → {sizes[l + 1]})"
+                                           for l in range(1, n_hidden)) + " cannot have a skip"
             raise ValueError(
                 f"residual=True needs a hidden layer l ≥ 1 whose input and output widths match, "
-                f"but sizes {sizes} has none"
-                + (f": {hidden} cannot have a skip" if hidden else
-                   f" (with {n_hidden} hidden layer(s), only the first, which takes X, and it never has a skip)")
-                + "; make two adjacent hidden widths equal, e.g. [n_0, 32, 32, …, n_L]")
+                f"but sizes {sizes} has {why}; make two adjacent hidden widths equal, "
+                f"e.g. [n_0, 32, 32, …, n_L]")
 
         # activations: one object per hidden layer
         if isinstance(activation, (list, tuple)):
@@ -713,9 +723,10 @@ class MLP:
         if self._plain:
             w = self._work_for(X.shape[0])
             zs, us, dout = w.z, [], w.dout
+        elif self._pass is not None:
+            zs, us, dout = self._pass.z, self._pass.u, None
         else:
-            rec = self._pass
-            zs, us, dout = rec.z, rec.u, None
+            zs, us, dout = [], [], None
         for l, z in enumerate(zs):
             if not np.all(np.isfinite(z)):
                 return l, f"pre-activations z_{l}, forward pass"

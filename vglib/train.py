@@ -298,6 +298,10 @@ def fit(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, opt
     if n == 0:
         raise ValueError("X has no rows: there is nothing to train on")
     t_all = net.loss.targets(y, (n, net.sizes[-1]), net.dtype)
+    if getattr(net, "norm", None) == "batch" and (batch_size == 1 or n % batch_size == 1):
+        raise ValueError(
+            f"batch norm needs at least 2 examples in every training batch, but batch_size={batch_size} "
+            f"on {n} examples leaves a batch of one at the end of each epoch; choose another batch_size")
     if eval_set is not None:
         if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
             raise _checks.ArgumentTypeError(f"eval_set must be a pair (X_test, y_test), got {_checks.show(eval_set)}")
