@@ -248,6 +248,18 @@ def test_fit_with_batch_norm_and_skips_on_digits():
     assert evaluate(net, d.X_test, d.y_test)[1] == hist.test_acc[-1]
 
 
+def test_histograms_in_fit_do_not_move_the_running_statistics():
+    d = load_digits()
+    runs = []
+    for histograms in (False, True):
+        net = MLP([64, 16, 16, 10], activation="relu", seed=0, norm="batch", residual=True)
+        fit(net, d.X_train[:300], d.y_train[:300], steps=12, batch_size=25, seed=0, record_every=5,
+            histograms=histograms)
+        runs.append(net)
+    assert np.array_equal(runs[0].flat, runs[1].flat)
+    assert np.array_equal(runs[0].norms[1].running_var, runs[1].norms[1].running_var)
+
+
 # -- PyTorch ------------------------------------------------------------------
 
 

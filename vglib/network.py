@@ -249,6 +249,12 @@ class MLP:
     >>> loss, grads = net.loss_and_grads(X, y)
     >>> grads[0][0].shape, grads[0][1].shape
     ((4, 3), (3,))
+    >>> net = MLP([4, 3, 3, 2], activation="tanh", seed=0, norm="batch", residual=True)
+    >>> net.skips, [g.shape for g, _ in net.norm_params]
+    ([False, True], [(3,), (3,)])
+    >>> loss, grads = net.loss_and_grads(np.arange(20.0).reshape(5, 4), y)
+    >>> grads.norm[1][0].shape, net.norms[0].running_mean.shape
+    ((3,), (3,))
     """
 
     def __init__(self, sizes, activation="relu", init="xavier_uniform", seed=None, *,

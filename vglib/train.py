@@ -24,6 +24,7 @@ same ``seed`` here give identical histories.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -221,6 +222,19 @@ def batches_of(X, t, batch_size, rng):
         yield X[idx], t[idx]
 
 
+@contextlib.contextmanager
+def _running_statistics_kept(net):
+    """Restore batch norm's running statistics after a measuring pass (which may run in training mode)."""
+    norms = [n for n in getattr(net, "norms", []) if hasattr(n, "running_mean")]
+    saved = [(n.running_mean.copy(), n.running_var.copy()) for n in norms]
+    try:
+        yield
+    finally:
+        for n, (mean, var) in zip(norms, saved):
+            n.running_mean[...] = mean
+            n.running_var[...] = var
+
+
 def _quiet():
     return bool(os.environ.get("CI"))
 
@@ -341,7 +355,8 @@ def fit(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, opt
         for key, value in stats.items():
             hist.layers.setdefault(key, []).append(value)
         if histograms:
-            hist.hist.append(_diag.histograms(net, probe, t_all[probe_idx], bins=30))
+            with _running_statistics_kept(net):  # a measurement, not a training batch
+                hist.hist.append(_diag.histograms(net, probe, t_all[probe_idx], bins=30))
         if verbose:
             print(f"step {s:>6}/{total}  loss {hist.loss[-1]:.4f}  train acc {hist.train_acc[-1]:.3f}  "
                   f"test acc {hist.test_acc[-1]:.3f}  ({time.perf_counter() - start:.1f} s)", flush=True)
