@@ -50,3 +50,29 @@ def test_a_subclass_without_its_own_kernel_gets_the_generic_pair():
     bwd(z, h, g, np.empty_like(z), np.empty(z.shape, bool))
     assert h.tolist() == [[0.0, 4.0]] and g.tolist() == [[0.0, 2.0]]
     assert isinstance(act, Activation)
+
+
+@pytest.mark.parametrize("name, alpha", [("elu", 1.0), ("elu", 0.3), ("elu", 0.0), ("selu", None)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exponential_units_backward_from_the_output(name, alpha, dtype):
+    """ELU and SELU pass back f' = f + α (λα for SELU) for z ≤ 0, from the stored output: no exponential.
+
+    The form loses only an absolute rounding of α: compared with the
+    exponential form with an absolute tolerance of a few ulps of α, and
+    exactly 1 (λ) for z > 0.
+    """
+    act = get(name) if alpha is None else get(name, alpha=alpha)
+    assert "backward_into" in type(act).__dict__
+    rng = np.random.default_rng(1)
+    z = np.concatenate([rng.normal(0, 3, 500), [0.0, -0.0, 1e-8, -1e-8, 40.0, -40.0, -700.0]]).astype(dtype)
+    z = z.reshape(-1, 1)
+    upstream = rng.normal(size=z.shape).astype(dtype)
+    h, g = act(z), upstream.copy()
+    _, bwd = _kernels(act)
+    bwd(z, h, g, np.empty_like(z), np.empty(z.shape, bool))
+    scale = getattr(act, "scale", 1.0)
+    unit = scale * (alpha if alpha is not None else act.alpha)
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(g, upstream * act.grad(z), rtol=8 * eps, atol=4 * eps * max(unit, scale))
+    np.testing.assert_allclose(act.grad_from_output(h), act.grad(z), rtol=8 * eps, atol=4 * eps * max(unit, scale))
+    assert np.all(g[z > 0] == upstream[z > 0] * dtype(scale))
