@@ -54,7 +54,8 @@ class LeakyReLU(Activation):
         \qquad f'(z) = \begin{cases} 1 & z > 0\\ \alpha & z \le 0\end{cases}
 
     Computed as ``max(z, 0) + α·min(z, 0)``, which is right for every ``α``;
-    the shortcut ``max(αz, z)`` is only right when ``0 ≤ α ≤ 1``.
+    the shortcut ``max(αz, z)`` is right for every ``α ≤ 1`` (negative ones too)
+    and wrong for ``α > 1``, where it returns ``αz`` for positive ``z``.
     Kink at 0: ``grad(0) = α``.
 
     Parameters
