@@ -33,9 +33,10 @@ def adding_problem(batch, length, rng):
     Each sequence has ``length`` steps with two inputs: a value ``u ~ U(0, 1)``
     and a marker that is 1 at exactly two steps, one in the first half and one
     in the second half, 0 elsewhere. The target is the sum of the two marked
-    values. Predicting the mean (1) gives a mean squared error of 1/6; to do
-    better a model must carry the first marked value over at least
-    ``length/2`` steps.
+    values. Predicting the mean (1) gives a mean squared error of 1/6;
+    remembering only the second marked value (answering it plus 1/2) gives
+    1/12 with no long memory. To do better than 1/12 a model must carry the
+    first marked value over at least ``length/2`` steps.
 
     Returns ``X`` (length, batch, 2) and ``y`` (batch,). ``rng`` is a
     ``numpy.random.Generator`` or a seed.
