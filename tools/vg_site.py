@@ -117,7 +117,17 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _add_static(app, config):
+    """Serve tools/static (the site's own scripts) and load vg-nav.js on every page."""
+    config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    app.connect("config-inited", _add_static)
+    app.add_js_file("vg-nav.js", loading_method="defer")
     app.connect("config-inited", _check_mathjax)
     app.connect("config-inited", _theme_mode)
     app.connect("builder-inited", _register_glued_role)
