@@ -143,3 +143,30 @@ def test_delta_profile_is_a_product_of_gains():
     p = delta_profile("relu", 1.0, 6, 1.0)
     np.testing.assert_allclose(p, 0.5 ** (np.arange(5, -1, -1) / 2), rtol=1e-12)
     assert delta_profile("relu", 1.0, 4, 2.0) == pytest.approx(np.ones(4), rel=1e-12)
+
+
+@pytest.mark.parametrize("q", [10.0, 30.0, 100.0, 1e4, 1e8])
+def test_wide_gaussians_resolve_the_peak_of_a_slope(q):
+    """E[tanh'(z)²] and E[σ'(z)²] for z ~ N(0, q): checked against adaptive quadrature.
+
+    For large q the slope is a narrow peak on a wide Gaussian; a single
+    Gauss-Hermite rule (the old method) was 20% wrong at q = 30. For q → ∞ the
+    expectation tends to φ(0)/√q · ∫ f'² dz (4/3 for tanh, 1/6 for sigmoid).
+    """
+    from scipy import integrate
+
+    for name, area in (("tanh", 4 / 3), ("sigmoid", 1 / 6)):
+        d = get(name).grad
+
+        def integrand(z):
+            return float(d(np.array(z))) ** 2 * np.exp(-z * z / (2 * q)) / np.sqrt(2 * np.pi * q)
+
+        got = gauss_expect(lambda z: d(z) ** 2, q)
+        if q <= 1e4:  # beyond, adaptive quadrature itself struggles with the span
+            s = np.sqrt(q)
+            cuts = [-12 * s - 40, -40, -5, 0, 5, 40, 12 * s + 40]
+            ref = sum(integrate.quad(integrand, lo, hi, limit=400, epsrel=1e-12, epsabs=0)[0]
+                      for lo, hi in zip(cuts, cuts[1:]))
+            assert got == pytest.approx(ref, rel=1e-7), name
+        if q >= 1e4:
+            assert got == pytest.approx(area / np.sqrt(2 * np.pi * q), rel=1e-3), name

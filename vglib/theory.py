@@ -20,14 +20,15 @@ so ``‖δ_l‖² ∝ χ^{L−l}`` once ``q`` has settled at ``q*``
 (:func:`gradient_gain`). ``χ < 1`` means vanishing, ``χ > 1`` exploding,
 ``χ = 1`` is the *critical* initialisation (He et al. 2015 for ReLU: ``σ_w² = 2``).
 
-Every Gaussian expectation is computed with Gauss–Hermite quadrature
-(:func:`gauss_expect`), in the probabilists' form
-``E[g(z)] = Σ_i w_i g(√q x_i) / √(2π)``. The default uses an even number of
-nodes, so no node sits at ``z = 0``, where ReLU has its kink; by the
-symmetry of the nodes ReLU's and leaky ReLU's expectations are then exact.
-Smooth activations converge fast while ``q`` is moderate (tanh at ``q = 4``:
-error about 1e-5 with 128 nodes); a kink elsewhere in the integrand (ELU's
-``f'²`` at 0) costs accuracy (about 1e-3).
+Every Gaussian expectation is computed by quadrature (:func:`gauss_expect`)
+over the standard normal variable ``x = z/√q``: a composite Gauss–Legendre
+rule on panels of ``[−10, 10]`` (the mass beyond is below 1e-22). The panel
+edges include ``x = 0`` and the points where ``z = ±2^k`` (``k = −4 … 8``),
+so a kink at ``z = 0`` (ReLU, ELU) falls on an edge and costs no accuracy,
+and the fine structure of an activation near ``z = 0`` is resolved however
+wide the Gaussian is. (A single Gauss–Hermite rule, used before, places its
+nodes about ``0.2/√q`` apart in ``z`` near the origin, and for ``q ≳ 10``
+misses the peak of ``tanh'²``: 20% wrong at ``q = 30``.)
 
 :func:`fan_in_init` builds a weight initialiser for :class:`vglib.MLP` with a
 given ``σ_w²`` (``Var(W) = σ_w² / n_in``), so that the network and the
@@ -48,7 +49,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.polynomial.hermite_e import hermegauss
+from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq
 
 from . import _checks
@@ -64,16 +65,28 @@ __all__ = [
     "fan_in_init",
 ]
 
-N_NODES = 128
-_NODES = {}
+N_NODES = 16  # Gauss–Legendre nodes per panel
+X_MAX = 10.0  # the rule covers x = z/√q in [−X_MAX, X_MAX]
+_X_EDGES = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+_Z_EDGES = tuple(2.0**k for k in range(-4, 9))
+_LEGENDRE = {}
 
 
-def _nodes(n):
-    n = _checks.integer("n (the number of quadrature nodes)", n, low=2, high=300)
-    if n not in _NODES:
-        x, w = hermegauss(n)
-        _NODES[n] = (x, w / math.sqrt(2 * math.pi))
-    return _NODES[n]
+def _nodes(n, q):
+    """Nodes ``x`` and weights ``w`` with ``Σ w g(√q x) ≈ E[g(√q X)]``, ``X ~ N(0, 1)``."""
+    n = _checks.integer("n (the number of quadrature nodes per panel)", n, low=2, high=300)
+    if n not in _LEGENDRE:
+        _LEGENDRE[n] = leggauss(n)
+    t, v = _LEGENDRE[n]
+    s = math.sqrt(q)
+    edges = {0.0, X_MAX, *_X_EDGES}
+    if s > 0:
+        edges.update(z / s for z in _Z_EDGES if z / s < X_MAX)
+    right = np.array(sorted(edges))
+    a, b = right[:-1, None], right[1:, None]
+    x = ((b - a) / 2 * t + (a + b) / 2).ravel()
+    w = ((b - a) / 2 * v).ravel() * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    return np.concatenate([-x[::-1], x]), np.concatenate([w[::-1], w])
 
 
 def _check_q(q, name="q"):
@@ -88,7 +101,7 @@ def _sigmas(sigma_w2, sigma_b2):
 
 
 def gauss_expect(g, q, n=N_NODES):
-    r"""``E[g(z)]`` for ``z ~ N(0, q)``, by ``n``-point Gauss–Hermite quadrature.
+    r"""``E[g(z)]`` for ``z ~ N(0, q)``, by composite Gauss–Legendre quadrature.
 
     Parameters
     ----------
@@ -97,7 +110,7 @@ def gauss_expect(g, q, n=N_NODES):
     q : float or array of float
         Variance(s) ``≥ 0``; an array gives one expectation per entry.
     n : int
-        Number of nodes (exact for polynomials of degree ``< 2n``).
+        Nodes per panel (the rule has up to 40 panels; see the module notes).
 
     Returns
     -------
@@ -110,16 +123,19 @@ def gauss_expect(g, q, n=N_NODES):
     """
     g = _checks.function("g", g)
     q = _check_q(q)
-    x, w = _nodes(n)
-    z = np.sqrt(q)[..., None] * x
-    gz = _checks.array("g(z)", g(z), dtype=np.float64)
-    try:
-        gz = np.broadcast_to(gz, z.shape)
-    except ValueError:
-        raise ValueError(f"g must be elementwise: g(z) has shape {gz.shape}, z has shape {z.shape}") from None
-    if np.isnan(gz).any():
-        raise ValueError(f"g returned NaN at z = {z[np.isnan(gz)][0]:g}, so its expectation is undefined")
-    out = gz @ w
+    n = _checks.integer("n (the number of quadrature nodes per panel)", n, low=2, high=300)
+    out = np.empty(q.shape)
+    for idx, qi in np.ndenumerate(q):
+        x, w = _nodes(n, float(qi))
+        z = math.sqrt(qi) * x
+        gz = _checks.array("g(z)", g(z), dtype=np.float64)
+        try:
+            gz = np.broadcast_to(gz, z.shape)
+        except ValueError:
+            raise ValueError(f"g must be elementwise: g(z) has shape {gz.shape}, z has shape {z.shape}") from None
+        if np.isnan(gz).any():
+            raise ValueError(f"g returned NaN at z = {z[np.isnan(gz)][0]:g}, so its expectation is undefined")
+        out[idx] = gz @ w
     return float(out) if out.ndim == 0 else out
 
 
