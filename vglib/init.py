@@ -26,11 +26,18 @@ Numbers are always drawn in float64 and then rounded to the requested dtype,
 so a float32 and a float64 network built with one seed start from the same
 weights (up to rounding).
 
+:func:`rai` (randomized asymmetric initialisation, Lu et al. 2020) draws a
+layer's weights *and* biases together, so it is a function of its own
+rather than a name for :func:`initialize` (which draws ``W`` only).
+
 References
 ----------
 Glorot & Bengio (2010), Understanding the difficulty of training deep
 feedforward neural networks. AISTATS. He, Zhang, Ren & Sun (2015), Delving
 deep into rectifiers. ICCV. LeCun, Bottou, Orr & Müller (1998), Efficient BackProp.
+Lu, Shin, Su & Karniadakis (2020), Dying ReLU and initialization: theory and
+numerical examples. Communications in Computational Physics 28(5),
+1671–1706 (arXiv:1903.06733).
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["initialize", "scale", "available", "as_generator", "ALIASES"]
+__all__ = ["initialize", "scale", "available", "as_generator", "rai",
+           "RAI_SIGMA", "ALIASES"]
 
 ALIASES = {
     "glorot_uniform": "xavier_uniform",
@@ -146,3 +154,84 @@ def initialize(name, n_in, n_out, rng=None, *, dtype=np.float64, std=None, bound
     else:
         W = rng.normal(0.0, s, size=(n_in, n_out))
     return W.astype(dtype)
+
+
+RAI_SIGMA = 0.6007
+"""The ``σ`` of :func:`rai`: Lu et al.'s value with ``P = Beta(2, 1)``."""
+
+
+def rai(n_in, n_out, rng=None, *, sigma=RAI_SIGMA, beta=(2.0, 1.0),
+        dtype=np.float64):
+    r"""Randomized asymmetric initialisation (RAI): a weight matrix and a bias.
+
+    Unit ``j`` of the layer has ``n_in + 1`` parameters, its column
+    ``W_{:,j}`` and its bias ``b_j``; call them ``v_j``. For each unit,
+    independently:
+
+    1. pick one index ``k_j`` uniformly from the ``n_in + 1`` (a weight or
+       the bias);
+    2. draw ``v_{j,k_j}`` from ``P = Beta(a, c)`` (``beta=(a, c)``; by
+       default ``Beta(2, 1)``, density ``2x`` on ``[0, 1]``, mean 2/3):
+       this one parameter is positive;
+    3. draw every other entry of ``v_j`` from the symmetric
+       ``Q = N(0, σ² / n_in)``.
+
+    This is the procedure of Lu et al. (2020) with the distributions they
+    use for ReLU, ``P = Beta(2, 1)`` and ``Q`` normal with ``σ = 0.6007``
+    (:data:`RAI_SIGMA`); the authors derive ``σ`` from a second-moment
+    analysis that is not repeated here. Unlike a symmetric scheme it gives
+    every unit one positive parameter: when that is the bias, or the weight
+    of a positive input, the unit's pre-activation is shifted up, so the
+    unit is positive with probability at least 1/2 and a deep, narrow
+    network is born dead less often (``tests/test_init_asymmetric.py``
+    measures it). What it does not do is keep the second moment of ``h``
+    constant from layer to layer: with these constants it shrinks by about
+    a quarter per layer in a wide network (measured in the same tests),
+    where He initialisation keeps it.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Fan-in and fan-out: ``W`` has shape ``(n_in, n_out)``, ``b`` has
+        ``(n_out,)``.
+    rng : int, None or numpy.random.Generator
+        Source of randomness.
+    sigma : float
+        ``σ >= 0`` of ``Q = N(0, σ² / n_in)``.
+    beta : pair of float
+        The two shape parameters ``a, c > 0`` of ``P = Beta(a, c)``.
+    dtype : numpy float dtype
+        Dtype of the results (numbers are drawn in float64 first).
+
+    Returns
+    -------
+    (W, b) : numpy.ndarray of shapes ``(n_in, n_out)`` and ``(n_out,)``
+
+    Examples
+    --------
+    Start the hidden layers of a network with RAI (the output layer, which
+    has no ReLU, keeps its own initialisation):
+
+    >>> from vglib import MLP
+    >>> net = MLP([64, 32, 32, 10], init="he_normal", seed=0)
+    >>> rng = np.random.default_rng(1)     # one generator for all layers
+    >>> for W, b in zip(net.weights[:-1], net.biases[:-1]):
+    ...     W[...], b[...] = rai(*W.shape, rng=rng)
+    >>> W, b = rai(4, 3, rng=0)
+    >>> W.shape, b.shape
+    ((4, 3), (3,))
+    """
+    n_in = _checks.integer("n_in", n_in, low=1)
+    n_out = _checks.integer("n_out", n_out, low=1)
+    sigma = _checks.real("sigma", sigma, low=0.0)
+    shape = _checks.array("beta", beta, kinds="iuf", ndim=1, finite=True,
+                          dtype=np.float64)
+    if shape.size != 2 or np.any(shape <= 0):
+        raise ValueError(f"beta must be two shape parameters a, c > 0 of "
+                         f"Beta(a, c), got {_checks.show(beta)}")
+    rng = as_generator(rng, "rng")
+    dtype = _checks.float_dtype("dtype", dtype)
+    V = rng.normal(0.0, sigma / math.sqrt(n_in), size=(n_in + 1, n_out))
+    k = rng.integers(0, n_in + 1, size=n_out)   # row n_in is the bias
+    V[k, np.arange(n_out)] = rng.beta(shape[0], shape[1], size=n_out)
+    return V[:n_in].astype(dtype), V[n_in].astype(dtype)

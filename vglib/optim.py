@@ -15,6 +15,13 @@ float32 stays float32).
 Gradient clipping (``clip_norm=c``) rescales ``g`` to norm ``c`` when
 ``‖g‖ > c``, with the norm taken over all parameters together; the gradient
 object itself is left unchanged.
+
+Learning-rate warm-up (``warmup_steps=k``) scales the learning rate of step
+``t`` (counted from 1) by ``min(1, t / k)``: the first step uses ``η / k``,
+step ``k`` and every later one the full ``η`` (linear warm-up, as in Goyal
+et al. 2017, who ramp up over the first epochs of large-batch training).
+``warmup_steps=0`` (the default) or ``None`` means no warm-up;
+:meth:`Optimizer.reset` starts the warm-up again.
 """
 
 from __future__ import annotations
@@ -47,13 +54,19 @@ def _positive(name, value, allow_zero=False):
 
 
 class Optimizer:
-    """Base class: ``step(net, grads)`` or ``update(theta, g)``; state is kept per parameter array."""
+    """Base class: ``step(net, grads)`` or ``update(theta, g)``.
+
+    State is kept per parameter array. ``lr`` is the learning rate ``η``
+    after the warm-up; :meth:`lr_at` gives the one a given step uses.
+    """
 
     name = ""
 
-    def __init__(self, lr, clip_norm=None):
+    def __init__(self, lr, clip_norm=None, warmup_steps=0):
         self.lr = _positive("lr", lr)
         self.clip_norm = None if clip_norm is None else _positive("clip_norm", clip_norm)
+        self.warmup_steps = 0 if warmup_steps is None else _checks.integer(
+            "warmup_steps", warmup_steps, low=0)
         self.t = 0
         self._shape = None
         self._g = None
@@ -96,8 +109,19 @@ class Optimizer:
         self.t += 1
         self._update(theta, g)
 
+    def lr_at(self, t=None):
+        r"""The learning rate of step ``t`` (from 1; default: the last step).
+
+        ``η · min(1, t / k)``, ``k = warmup_steps`` (``η`` if ``k = 0``).
+        """
+        t = self.t if t is None else _checks.integer("t", t, low=1)
+        k = self.warmup_steps
+        if k == 0 or t >= k:
+            return self.lr
+        return self.lr * t / k
+
     def reset(self):
-        """Forget the state (step count, moments)."""
+        """Forget the state (step count, moments); a warm-up starts again."""
         self.t = 0
         self._shape = None
 
@@ -125,12 +149,15 @@ class SGD(Optimizer):
         ``μ`` in ``[0, 1)``.
     clip_norm : float, optional
         Rescale ``g`` to this global norm when it is larger.
+    warmup_steps : int
+        Raise the learning rate linearly over this many steps, from
+        ``η / warmup_steps`` to ``η`` (0: no warm-up).
     """
 
     name = "sgd"
 
-    def __init__(self, lr=0.1, momentum=0.0, clip_norm=None):
-        super().__init__(lr, clip_norm)
+    def __init__(self, lr=0.1, momentum=0.0, clip_norm=None, warmup_steps=0):
+        super().__init__(lr, clip_norm, warmup_steps)
         self.momentum = _positive("momentum", momentum, allow_zero=True)
         if self.momentum >= 1:
             raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
@@ -148,11 +175,13 @@ class SGD(Optimizer):
                 v *= self.momentum
                 v += g
             g = v
-        np.multiply(g, self.lr, out=self._tmp)
+        np.multiply(g, self.lr_at(), out=self._tmp)
         theta -= self._tmp
 
     def __repr__(self):
-        return f"SGD(lr={self.lr}, momentum={self.momentum}, clip_norm={self.clip_norm})"
+        return (f"SGD(lr={self.lr}, momentum={self.momentum}, "
+                f"clip_norm={self.clip_norm}, "
+                f"warmup_steps={self.warmup_steps})")
 
 
 class Adam(Optimizer):
@@ -163,7 +192,9 @@ class Adam(Optimizer):
         v \leftarrow \beta_2 v + (1-\beta_2) g^2, \\
         \theta \leftarrow \theta - \eta\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \varepsilon}
 
-    with ``t`` the step count (from 1). Defaults are the paper's:
+    with ``t`` the step count (from 1) and ``η`` scaled by the warm-up, if
+    any (``warmup_steps``, see :meth:`Optimizer.lr_at`). Defaults are the
+    paper's:
     ``η = 1e-3, β₁ = 0.9, β₂ = 0.999, ε = 1e-8``. Computed in place on the one
     flat parameter array (a dozen array operations per step, whatever the depth).
 
@@ -174,8 +205,9 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, clip_norm=None):
-        super().__init__(lr, clip_norm)
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                 clip_norm=None, warmup_steps=0):
+        super().__init__(lr, clip_norm, warmup_steps)
         self.beta1 = _positive("beta1", beta1, allow_zero=True)
         self.beta2 = _positive("beta2", beta2, allow_zero=True)
         if self.beta1 >= 1 or self.beta2 >= 1:
@@ -202,12 +234,13 @@ class Adam(Optimizer):
         np.sqrt(v, out=tmp)
         tmp += self.eps * c2
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr * c2 / c1
+        tmp *= self.lr_at() * c2 / c1
         theta -= tmp
 
     def __repr__(self):
         return (f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}, "
-                f"clip_norm={self.clip_norm})")
+                f"clip_norm={self.clip_norm}, "
+                f"warmup_steps={self.warmup_steps})")
 
 
 _REGISTRY = {"sgd": SGD, "adam": Adam}
