@@ -28,7 +28,7 @@ VENDOR   := _build/vendor/static
 MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak
+.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
@@ -38,6 +38,8 @@ help:
 	@echo "make lab    open the course in JupyterLab (from the venv; localhost only)"
 	@echo "make lab-test   only the JupyterLab checks (three chapters run in a real JupyterLab)"
 	@echo "make hooks  strip notebook outputs on commit (nbstripout git filter for this clone)"
+	@echo "make student  the chapters without solutions, and a zip to hand out, in _build/student"
+	@echo "make pdf    a printable PDF of the website (run make book first): _build/pdf/vanishing-gradients.pdf"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -138,3 +140,18 @@ page: $(STAMP) $(MATHJAX)
 	@printf 'format: jb-book\nroot: intro\nchapters:\n  - file: %s\n  - file: bibliography\n' "$(PAGE)" > _build/tocs/$(notdir $(PAGE)).yml
 	$(BIN)/jupyter-book build . --all -W -n --keep-going --toc _build/tocs/$(notdir $(PAGE)).yml --path-output _build/page/$(notdir $(PAGE))
 	@echo "Open file://$(CURDIR)/_build/page/$(notdir $(PAGE))/_build/html/$(PAGE).html"
+
+# For instructors (README, "For instructors"). The student edition: every
+# chapter of _toc.yml without its solutions, the stubs' "not yet" lines turned
+# into checks, with vglib/ and the pins, zipped
+# (_build/student/vanishing-gradients-student.zip). Reads notebooks only.
+student: $(STAMP)
+	$(BIN)/python tools/student.py --out _build/student
+
+# A printable PDF of a built site (default _build/html: run `make book`
+# first; PDF_SITE=_build/page/NAME/_build/html prints a `make page` build),
+# printed by Debian's Chromium. PDF_ARGS=--no-solutions leaves solutions out.
+PDF_SITE ?= _build/html
+pdf: $(STAMP) chromium
+	@test -f $(PDF_SITE)/index.html || (echo "no website in $(PDF_SITE): run 'make book' first"; exit 2)
+	$(BIN)/python tools/pdf.py $(PDF_SITE) --out _build/pdf/vanishing-gradients.pdf --chromium $(CHROMIUM) $(PDF_ARGS)
