@@ -35,7 +35,7 @@ Glue Python numbers (``float(x)``), not NumPy scalars.
 
 from __future__ import annotations
 
-__all__ = ["glue", "glued"]
+__all__ = ["glue", "glued", "check"]
 
 PENDING = "…"
 PENDING_CLASS = "vg-glued-pending"  # on a placeholder until its value arrives (tests/lab looks for it)
@@ -61,6 +61,30 @@ def _format(value, spec: str) -> str:
     elif kind in "eEfFgGn%":
         value = float(value)
     return format(value, spec)
+
+
+def check(condition, claim: str, detail: str = "") -> None:
+    """A visible claim check: print ``✓ claim`` when it holds, raise ``AssertionError`` when not.
+
+    The chapters state a claim and test it in one readable line::
+
+        check(dead < 0.1, f"claim 7 holds: {dead:.0%} of the units are dead")
+
+    On the page the reader sees ``✓ claim 7 holds: 3% of the units are dead``;
+    if the claim ever breaks, the build stops with ``✗ claim 7 holds: … —
+    detail``. ``condition`` must be a plain ``bool`` or a NumPy boolean
+    scalar (an array raises ``TypeError``: say ``.all()`` or ``.any()``).
+    """
+    import numpy as np
+
+    if isinstance(condition, np.ndarray) and condition.ndim > 0:
+        raise TypeError(f"check({claim!r}): the condition is an array of shape {condition.shape}; "
+                        "reduce it with .all() or .any()")
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"check({claim!r}): the condition must be True or False, got {condition!r}")
+    if not condition:
+        raise AssertionError(f"✗ {claim}" + (f" — {detail}" if detail else ""))
+    print(f"✓ {claim}")
 
 
 def glue(name: str, value, display: bool = False):

@@ -9,7 +9,44 @@ import numpy as np
 
 from .style import color
 
-__all__ = ["color", "check_finite", "plot_activation", "new_figure", "centre_and_range"]
+__all__ = ["color", "check_finite", "plot_activation", "new_figure", "centre_and_range", "book_style"]
+
+BOOK_RC = {
+    "font.size": 11,
+    "axes.titlesize": 11,
+    "axes.labelsize": 11,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+}
+
+
+def book_style():
+    """The book's figure defaults: readable fonts, and figures drawn at twice the pixels.
+
+    Sets ``BOOK_RC`` in matplotlib and, in a running IPython kernel, the
+    inline backend's ``retina`` format: each figure is a PNG with twice the
+    pixels, shown at its normal size, so tick labels stay sharp on high-
+    resolution screens and on the website. Called when this module is
+    imported.
+    """
+    import matplotlib as mpl
+
+    mpl.rcParams.update(BOOK_RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    set_matplotlib_formats("retina")
 
 
 def check_finite(name, *arrays):
@@ -61,3 +98,6 @@ def plot_activation(ax, act, z, *, derivative=False, label=None, **kwargs):
     name = act.name
     ax.plot(z, y, color=color(name), label=label if label is not None else name, **kwargs)
     return ax
+
+
+book_style()
