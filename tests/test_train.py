@@ -5,7 +5,7 @@ import pytest
 
 from vglib import MLP
 from vglib.data import load_digits, xor
-from vglib.train import DivergenceError, evaluate, fit, make_step
+from vglib.train import NORM_KEYS, DivergenceError, evaluate, fit, make_step
 from vglib import optim
 
 DIGITS = load_digits()
@@ -93,3 +93,39 @@ def test_make_step_is_one_adam_update():
     optim.Adam(lr=1e-2).step(twin, grads)
     assert loss == ref_loss
     np.testing.assert_allclose(net.flat, twin.flat, rtol=1e-12)
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer"])
+def test_records_gamma_beta_and_their_gradients(norm):
+    X, y = DIGITS.X_train[:32], DIGITS.y_train[:32]
+    net = MLP([64, 12, 12, 10], activation="tanh", seed=0, norm=norm,
+              residual=True)
+    twin = net.copy()
+    hist = fit(net, X, y, steps=6, batch_size=32, seed=0, record_every=3,
+               optimizer="sgd", lr=0.5)
+    for key in NORM_KEYS:
+        assert hist.layer(key).shape == (3, 2), key
+    assert np.all(hist.layer("gamma_mean")[0] == 1.0)
+    assert np.all(hist.layer("beta_mean")[0] == 0.0)
+    # step 0 holds the first batch's gradients: here the whole data set, in
+    # another order (batch statistics and sums do not depend on the order)
+    _, grads = twin.loss_and_grads(X, y)
+    want = [[np.linalg.norm(g) for g in pair] for pair in grads.norm]
+    got = np.stack([hist.layer("gamma_grad_norm")[0],
+                    hist.layer("beta_grad_norm")[0]], axis=1)
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    assert np.all(got > 0)
+    # the last record is taken after the last update: today's γ and β
+    gammas = [g.mean() for g, _ in net.norm_params]
+    betas = [b.mean() for _, b in net.norm_params]
+    np.testing.assert_allclose(hist.layer("gamma_mean")[-1], gammas)
+    np.testing.assert_allclose(hist.layer("beta_mean")[-1], betas)
+    assert not np.allclose(gammas, 1.0), "the optimiser left gamma alone"
+
+
+def test_no_gamma_beta_records_without_normalisation():
+    net = MLP([64, 12, 12, 10], seed=0, residual=True)
+    hist = fit(net, DIGITS.X_train, DIGITS.y_train, steps=4, seed=0,
+               record_every=2)
+    assert not set(NORM_KEYS) & set(hist.layers)
+    assert hist.layer("grad_norm").shape == (3, 3)

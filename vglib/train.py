@@ -18,8 +18,9 @@ A step is: draw a minibatch, a forward and a backward pass (gradients only),
 a check that the loss and every gradient are finite, then one optimiser
 update. Every ``record_every`` steps (and at step 0, before any update, and
 at the last step) the history records the loss, train and test accuracy, and
-the per-layer statistics of :mod:`vglib.diagnostics`. Same network seed and
-same ``seed`` here give identical histories.
+the per-layer statistics of :mod:`vglib.diagnostics` (and, with
+normalisation layers, their ``γ``, ``β`` and gradients: :data:`NORM_KEYS`).
+Same network seed and same ``seed`` here give identical histories.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ from . import optim as _optim
 from .init import as_generator
 
 __all__ = ["fit", "History", "DivergenceError", "evaluate", "accuracy", "make_step", "run_steps",
-           "minibatches", "batches_of"]
+           "minibatches", "batches_of", "NORM_KEYS"]
+
+#: The keys :func:`fit` adds to ``History.layers`` for a network built with
+#: ``norm=``: per hidden layer (``L − 1`` values), the mean of ``γ_l`` and
+#: of ``β_l``, and the norms ``‖∂ℓ/∂γ_l‖`` and ``‖∂ℓ/∂β_l‖`` of the
+#: minibatch gradient at the record.
+NORM_KEYS = ("gamma_mean", "beta_mean", "gamma_grad_norm",
+             "beta_grad_norm")
 
 
 class DivergenceError(FloatingPointError):
@@ -68,6 +76,9 @@ class History:
     layers : dict of str to list
         Per-layer statistics (see :mod:`vglib.diagnostics`), one entry per record;
         :meth:`layer` turns one into an array of shape ``(n_records, n_layers)``.
+        A network with normalisation also gets :data:`NORM_KEYS`
+        (``gamma_mean``, ``beta_mean``, ``gamma_grad_norm``,
+        ``beta_grad_norm``), one value per hidden layer.
     batch_loss : list of float
         The loss of every step.
     hist : list of dict
@@ -235,6 +246,29 @@ def _running_statistics_kept(net):
             n.running_var[...] = var
 
 
+def _norm_stats(net, grad_views):
+    """Per hidden layer: mean ``γ_l`` and ``β_l``, and their gradients' norms.
+
+    An empty dict for a network without normalisation; NaN for a hidden
+    layer without one.
+    """
+    params = getattr(net, "norm_params", None)
+    if grad_views is None or params is None:
+        return {}
+    nan = math.nan
+    out = {key: [] for key in NORM_KEYS}
+    for gb, dgb in zip(params, grad_views):
+        if gb is None or dgb is None:
+            for key in NORM_KEYS:
+                out[key].append(nan)
+            continue
+        out["gamma_mean"].append(float(np.mean(gb[0])))
+        out["beta_mean"].append(float(np.mean(gb[1])))
+        out["gamma_grad_norm"].append(float(np.linalg.norm(dgb[0])))
+        out["beta_grad_norm"].append(float(np.linalg.norm(dgb[1])))
+    return {key: np.array(v) for key, v in out.items()}
+
+
 def _quiet():
     return bool(os.environ.get("CI"))
 
@@ -349,9 +383,11 @@ def fit(net, X, y, *, eval_set=None, steps=None, epochs=None, batch_size=32, opt
         window.clear()
         hist.train_acc.append(evaluate(net, X_tr_eval, y_tr_eval)[1])
         hist.test_acc.append(evaluate(net, X_test, y_test)[1] if eval_set is not None else math.nan)
-        pairs, _ = net.param_views(grads_flat)
-        stats = {**_diag.gradient_stats(pairs), **_diag.weight_stats(net), "update_ratio": ratio,
-                 **_diag.activation_stats(net, probe, threshold)}
+        views = net.param_views(grads_flat)
+        stats = {**_diag.gradient_stats(views[0]), **_diag.weight_stats(net),
+                 "update_ratio": ratio,
+                 **_diag.activation_stats(net, probe, threshold),
+                 **_norm_stats(net, getattr(views, "norm", None))}
         for key, value in stats.items():
             hist.layers.setdefault(key, []).append(value)
         if histograms:
