@@ -144,3 +144,59 @@ def test_the_live_panel_shows_stored_frames_without_plotting():
     assert image.value == ex.base64.b64decode(e.frames[5])
     assert [c for c in image._dom_classes if c.startswith("vgx-frame-")] == ["vgx-frame-5"]
     assert len(counting.calls) == 6  # only the build-time frames were ever plotted
+
+
+# -- accessibility: human labels and the value a screen reader says -----------
+
+def _sliders(html):
+    import re
+
+    return re.findall(r'<label[^>]*><span[^>]*>([^<]*)</span>'
+                      r'(<input [^>]*>) <output ([^>]*)>([^<]*)</output>',
+                      html)
+
+
+def _attr(tag, name):
+    import re
+
+    m = re.search(rf'\b{name}="([^"]*)"', tag)
+    return m and m.group(1)
+
+
+def test_sliders_are_named_by_label_and_say_the_value_shown():
+    def plot2(sigma_w2, rnn_scale):
+        return plot(sigma_w2, rnn_scale)
+
+    e = ex.explorer(plot2, title="Flow", sigma_w2=[0.5, 1, 2],
+                    rnn_scale=[0.9, 1.2], initial={"sigma_w2": 2},
+                    labels={"sigma_w2": "weight variance σ_w² <b>"})
+    rows = _sliders(e.to_html())
+    assert len(rows) == 2
+    (text0, input0, out0, shown0), (text1, input1, out1, shown1) = rows
+    # visible label = accessible name; given label escaped, default label
+    # is the name with spaces
+    assert text0 == _attr(input0, "aria-label") == \
+        "weight variance σ_w² &lt;b&gt;"
+    assert text1 == _attr(input1, "aria-label") == "rnn scale"
+    # the value read out is the value shown, not the step index
+    assert _attr(input0, "value") == "2" and shown0 == "2"
+    assert _attr(input0, "aria-valuetext") == "2"
+    assert _attr(input1, "value") == "0" and shown1 == "0.9"
+    assert _attr(input1, "aria-valuetext") == "0.9"
+    # the <output> (a live region) is not announced a second time
+    assert _attr(out0, "aria-hidden") == _attr(out1, "aria-hidden") == "true"
+    html = e.to_html()
+    assert "setAttribute('aria-valuetext'" in html
+    assert 'role="group" aria-label="Flow"' in html
+    assert 'alt="Flow (weight variance σ_w² &lt;b&gt; = 2, ' \
+        'rnn scale = 0.9)"' in html
+
+
+def test_labels_must_name_controls_and_reach_the_live_panel():
+    with pytest.raises(ValueError, match="labels: 'width' is not a control"):
+        ex.explorer(plot, depth=[2], scale=[1.0], labels={"width": "w"})
+    e = ex.explorer(plot, depth=[2, 4], scale=[1.0],
+                    labels={"depth": "number of layers"})
+    assert e.labels == {"depth": "number of layers", "scale": "scale"}
+    sliders = [w for w in e.widget().children if hasattr(w, "options")]
+    assert [s.description for s in sliders] == ["number of layers", "scale"]

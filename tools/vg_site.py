@@ -24,11 +24,20 @@
   1.3 starts every page with an empty ``default_mode`` (``html_context``) and logs
   "Got invalid theme mode" as a console error; ``auto`` follows the reader's
   system setting, which is what the theme falls back to anyway.
+* **Accessible pages** (axe-core, ``tests/browser/test_accessibility.py``).
+  After the build, :func:`accessible_html` rewrites a few exact pieces of
+  the themes' and extensions' markup in every page (see ``_A11Y`` for what
+  and why): names of buttons that match their visible text, hidden
+  decorative icons, list items in the bibliography, no empty table header
+  cells, the primary sidebar as a navigation landmark. ``static/vg-a11y.css``
+  gives links in exercise boxes enough contrast. Explorer sliders get their
+  labels and ``aria-valuetext`` in ``vglib/book/explorer.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from sphinx.errors import ConfigError
@@ -125,9 +134,73 @@ def _add_static(app, config):
     config.html_static_path.append(str(STATIC))
 
 
+# What the audit found, and the exact markup that is rewritten (Sphinx 7.4,
+# docutils 0.21, pydata-sphinx-theme 0.17, sphinx-book-theme 1.3, myst-nb
+# 1.4). Each pattern matches the generated tag only (code shown on a page is
+# escaped, so never matches), and no replacement matches its own pattern:
+# rewriting a page twice changes nothing.
+_A11Y = (
+    # label-content-name-mismatch: myst-nb's "Show code cell source" toggle
+    # is named "Toggle hidden content". Without the aria-label, its name is
+    # the visible text ("Show ..." / "Hide ...", whichever is displayed).
+    (re.compile(r'<summary aria-label="Toggle hidden content">'),
+     "<summary>"),
+    # label-content-name-mismatch: the search field shows "Search Ctrl+K"
+    # but is named "Search"; a reader who says what they see ("click Search
+    # Ctrl K") misses it. Without the aria-label, the name is the text shown.
+    (re.compile(r'(<button class="btn search-button-field [^"]*" '
+                r'title="Search") aria-label="Search"'),
+     r"\1"),
+    # label-content-name-mismatch: the colour-mode button ("Color mode")
+    # shows one of three icons whose titles (Light, Dark, System Settings)
+    # count as its visible text. The icons are decoration (no title,
+    # aria-hidden); the button's tooltip and name stay "Color mode".
+    (re.compile(r'<i class="theme-switch ([^"]*)" data-mode="([a-z]+)"\s+'
+                r'title="[^"]*"></i>'),
+     r'<i aria-hidden="true" class="theme-switch \1" data-mode="\2"></i>'),
+    # aria-required-children (critical), aria-allowed-role and
+    # aria-deprecated-role: docutils marks each bibliography entry
+    # role="doc-biblioentry" (deprecated in DPUB-ARIA 1.1, and not a list
+    # item) inside role="list".
+    (re.compile(r'(<div class="citation"[^>]*) role="doc-biblioentry"'),
+     r'\1 role="listitem"'),
+    # empty-table-header: a table's empty top-left cell is no header.
+    (re.compile(r'<th class="head">(?:<p></p>)?</th>'),
+     '<td class="head"></td>'),
+    # region: the primary sidebar (book title, search, table of contents)
+    # is in no landmark; it is the site navigation that the phone's menu
+    # button ("Site navigation") opens.
+    (re.compile(r'<div id="pst-primary-sidebar" class="([^"]*)">'),
+     r'<div id="pst-primary-sidebar" class="\1" role="navigation" '
+     r'aria-label="Site navigation">'),
+)
+
+
+def accessible_html(page: str) -> str:
+    """One built page with the ``_A11Y`` rewrites applied."""
+    for pattern, replacement in _A11Y:
+        page = pattern.sub(replacement, page)
+    return page
+
+
+def _accessible_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for path in outdir.rglob("*.html"):
+        if path.relative_to(outdir).parts[0] in ("_static", "_sources"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        fixed = accessible_html(text)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
 def setup(app):
     app.connect("config-inited", _add_static)
     app.add_js_file("vg-nav.js", loading_method="defer")
+    app.add_css_file("vg-a11y.css")
+    app.connect("build-finished", _accessible_pages)
     app.connect("config-inited", _check_mathjax)
     app.connect("config-inited", _theme_mode)
     app.connect("builder-inited", _register_glued_role)

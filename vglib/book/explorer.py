@@ -92,7 +92,8 @@ class LatestOnly:
 class Explorer:
     """A figure with controls; see :func:`explorer`."""
 
-    def __init__(self, plot, controls, *, title="", dpi=72, initial=None):
+    def __init__(self, plot, controls, *, title="", dpi=72, initial=None,
+                 labels=None):
         import matplotlib.pyplot as plt
 
         if not controls:
@@ -115,6 +116,14 @@ class Explorer:
         for name, value in self.initial.items():
             if name not in self.controls or value not in self.controls[name]:
                 raise ValueError(f"initial {name}={value!r} is not one of the values of control {name!r}")
+        # What a reader sees and hears for each control: a human label.
+        labels = dict(labels or {})
+        for name in labels:
+            if name not in self.controls:
+                raise ValueError(f"labels: {name!r} is not a control; "
+                                 f"controls: {', '.join(self.controls)}")
+        self.labels = {name: str(labels.get(name, name.replace("_", " ")))
+                       for name in self.controls}
         # Render every combination once (mixed radix, last control fastest).
         self.frames = []
         for combo in itertools.product(*self.controls.values()):
@@ -178,12 +187,22 @@ class Explorer:
         for k, (name, values) in enumerate(self.controls.items()):
             start = self._start_index(name)
             labels = [str(v) for v in values]
+            # The slider's name is its visible label; aria-valuetext says
+            # the value shown (not the step index). The <output> is a live
+            # region by default: hidden from screen readers, which already
+            # hear the new value from the slider.
+            label = html.escape(self.labels[name])
+            shown = html.escape(labels[start])
             rows.append(
                 f'<label style="display:block;margin:2px 0">'
-                f'<span style="display:inline-block;min-width:9em">{html.escape(name)}</span>'
-                f'<input type="range" class="vgx-control" data-k="{k}" min="0" max="{len(values) - 1}" '
-                f'step="1" value="{start}" aria-label="{html.escape(name)}" style="vertical-align:middle;width:14em">'
-                f' <output class="vgx-value" data-k="{k}">{html.escape(labels[start])}</output></label>'
+                f'<span style="display:inline-block;min-width:9em">'
+                f'{label}</span>'
+                f'<input type="range" class="vgx-control" data-k="{k}" '
+                f'min="0" max="{len(values) - 1}" step="1" value="{start}" '
+                f'aria-label="{label}" aria-valuetext="{shown}" '
+                f'style="vertical-align:middle;width:14em">'
+                f' <output class="vgx-value" data-k="{k}" aria-hidden="true">'
+                f'{shown}</output></label>'
             )
         sizes = [len(v) for v in self.controls.values()]
         labels = [[str(v) for v in values] for values in self.controls.values()]
@@ -194,17 +213,22 @@ class Explorer:
   var frames = {json.dumps(self.frames)};
   var sizes = {json.dumps(sizes)};
   var labels = {json.dumps(labels)};
+  var names = {json.dumps(list(self.labels.values()))};
+  var title = {json.dumps(self.title or "explorer figure")};
   var inputs = root.querySelectorAll('input.vgx-control');
   var outputs = root.querySelectorAll('output.vgx-value');
   var img = root.querySelector('img.vgx-frame');
   function update() {{
-    var index = 0;
+    var index = 0, settings = [];
     for (var k = 0; k < sizes.length; k++) {{
       var i = parseInt(inputs[k].value, 10);
       outputs[k].textContent = labels[k][i];
+      inputs[k].setAttribute('aria-valuetext', labels[k][i]);
+      settings.push(names[k] + ' = ' + labels[k][i]);
       index = index * sizes[k] + i;
     }}
     img.src = 'data:image/png;base64,' + frames[index];
+    img.alt = title + ' (' + settings.join(', ') + ')';
     root.setAttribute('data-frame', index);
   }}
   for (var k = 0; k < inputs.length; k++) {{ inputs[k].addEventListener('input', update); }}
@@ -213,11 +237,17 @@ class Explorer:
         first = 0
         for name, size in zip(self.controls, sizes):
             first = first * size + self._start_index(name)
+        group = html.escape(self.title or "explorer")
+        settings = ", ".join(
+            f"{self.labels[name]} = {values[self._start_index(name)]}"
+            for name, values in self.controls.items())
+        alt = html.escape(f'{self.title or "explorer figure"} ({settings})')
         return (
             f'<div id="{uid}" class="vg-explorer" data-frame="{first}" '
+            f'role="group" aria-label="{group}" '
             f'style="border:1px solid #ddd;border-radius:6px;padding:8px;margin:8px 0">'
             f"{heading}{''.join(rows)}"
-            f'<img class="vgx-frame" alt="{html.escape(self.title or "explorer figure")}" '
+            f'<img class="vgx-frame" alt="{alt}" '
             f'src="data:image/png;base64,{self.frames[first]}" style="max-width:100%">'
             f"<script>{script}</script></div>"
         )
@@ -236,7 +266,8 @@ class Explorer:
         for name, values in self.controls.items():
             sliders[name] = widgets.SelectionSlider(
                 options=[(str(v), v) for v in values], value=values[self._start_index(name)],
-                description=name, continuous_update=True, style={"description_width": "initial"},
+                description=self.labels[name], continuous_update=True,
+                style={"description_width": "initial"},
             )
         # flex-start: a column VBox would otherwise stretch the picture past its size, blurred
         image = widgets.Image(format="png", layout={"max_width": "100%", "align_self": "flex-start"})
@@ -298,7 +329,8 @@ def _on_event_loop(callback):
     loop.call_soon(callback)
 
 
-def explorer(plot, *, title="", dpi=72, initial=None, **controls) -> Explorer:
+def explorer(plot, *, title="", dpi=72, initial=None, labels=None,
+             **controls) -> Explorer:
     """Build an explorer over every combination of the control values.
 
     Parameters
@@ -312,6 +344,10 @@ def explorer(plot, *, title="", dpi=72, initial=None, **controls) -> Explorer:
         Resolution of the pre-rendered frames.
     initial : dict, optional
         Starting value of some controls (default: each control's first value).
+    labels : dict, optional
+        What readers see and screen readers say for some controls, e.g.
+        ``{"sigma_w2": "weight variance σ_w²"}`` (default: the control's
+        name with underscores as spaces).
     **controls
         ``name=[values...]``: the values each control may take, in order.
         At most 120 combinations in all.
@@ -322,4 +358,5 @@ def explorer(plot, *, title="", dpi=72, initial=None, **controls) -> Explorer:
     ...               depth=[2, 5, 10, 20], scale=[0.5, 1.0, 2.0])  # doctest: +SKIP
     >>> ex  # last expression of a cell: shows the explorer  # doctest: +SKIP
     """
-    return Explorer(plot, controls, title=title, dpi=dpi, initial=initial)
+    return Explorer(plot, controls, title=title, dpi=dpi, initial=initial,
+                    labels=labels)
