@@ -32,3 +32,21 @@ def test_book_style_sets_readable_fonts():
     book_style()
     assert all(mpl.rcParams[k] == v for k, v in BOOK_RC.items())
     assert mpl.rcParams["font.size"] >= 11
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("8e-09", "8 × 10⁻⁹"), ("1.7e+04", "1.7 × 10⁴"), ("1e-08", "10⁻⁸"),
+    ("-3.2e-05", "−3.2 × 10⁻⁵"), ("2.5e+00", "2.5"), ("0.25", "0.25"), ("nan", "nan"),
+])
+def test_numbers_in_e_notation_are_written_for_reading(text, expected):
+    from vglib.book import readable
+
+    assert readable(text) == expected
+
+
+def test_glued_uses_the_readable_form():
+    from vglib.book import glue, glued
+
+    glue("test_readable_x", 8.4e-9)
+    assert str(glued("test_readable_x", ".1e")) == "8.4 × 10⁻⁹"
+    assert str(glued("test_readable_x", ".3g")) == "8.4e-09"  # only e-specs change

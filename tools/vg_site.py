@@ -97,7 +97,15 @@ def _glued_role():
             except ValueError as exc:
                 return [], [glue_warning(str(exc), self.document, self.line)]
             self.text = f"{key}:{spec}" if spec else key
-            return super().run()
+            result, messages = super().run()
+            if spec[-1:] in ("e", "E"):  # 8e-09 -> 8 × 10⁻⁹, as vglib.book.glued shows it in JupyterLab
+                from docutils import nodes
+                from vglib.book import readable
+
+                for node in result:
+                    for text in list(node.findall(nodes.Text)):
+                        text.parent.replace(text, nodes.Text(readable(str(text))))
+            return result, messages
 
     return GluedRole()
 
@@ -173,6 +181,11 @@ _A11Y = (
     (re.compile(r'<div id="pst-primary-sidebar" class="([^"]*)">'),
      r'<div id="pst-primary-sidebar" class="\1" role="navigation" '
      r'aria-label="Site navigation">'),
+    # duplicate-id: sphinx-exercise gives every exercise and solution body
+    # the same id ("exercise-content", "solution-content"); nothing links to
+    # it, so it becomes a class.
+    (re.compile(r'<section id="(exercise|solution)-content">'),
+     r'<section class="\1-content">'),
 )
 
 
@@ -200,6 +213,10 @@ def setup(app):
     app.connect("config-inited", _add_static)
     app.add_js_file("vg-nav.js", loading_method="defer")
     app.add_css_file("vg-a11y.css")
+    # glued numbers in plain weight, wide equations that scroll with a cue,
+    # solution titles that open their solution (see the files' comments)
+    app.add_css_file("vg-reading.css")
+    app.add_js_file("vg-reading.js", loading_method="defer")
     app.connect("build-finished", _accessible_pages)
     app.connect("config-inited", _check_mathjax)
     app.connect("config-inited", _theme_mode)

@@ -65,3 +65,16 @@ def test_laptop_menu_button_collapses_the_sidebar(browser, site):
     page.locator("button.primary-toggle:visible").first.click()
     sidebar.wait_for(state="visible", timeout=5_000)
     context.close()
+
+
+def test_a_solution_title_opens_its_solution(browser, site):
+    """Clicking "Solution to Exercise 3.1" opens the dropdown instead of jumping back to the exercise."""
+    context, page = _page(browser, site, LAPTOP)
+    solution = page.locator("div.solution").first
+    assert "toggle-hidden" in (solution.get_attribute("class") or "")
+    url = page.url
+    solution.locator("p.admonition-title a").first.click()
+    page.wait_for_timeout(300)
+    assert "toggle-hidden" not in (solution.get_attribute("class") or "")
+    assert page.url == url
+    context.close()

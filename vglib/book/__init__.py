@@ -35,7 +35,7 @@ Glue Python numbers (``float(x)``), not NumPy scalars.
 
 from __future__ import annotations
 
-__all__ = ["glue", "glued", "check"]
+__all__ = ["glue", "glued", "check", "readable"]
 
 PENDING = "…"
 PENDING_CLASS = "vg-glued-pending"  # on a placeholder until its value arrives (tests/lab looks for it)
@@ -50,6 +50,32 @@ class _Text(str):
         return str(self)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def readable(text: str) -> str:
+    """``"8e-09"`` → ``"8 × 10⁻⁹"``: a number in ``e`` notation written for reading.
+
+    Text that is not one number in ``e`` notation comes back unchanged; a
+    mantissa of exactly 1 is dropped (``"1e-08"`` → ``"10⁻⁸"``).
+    """
+    import re
+
+    m = re.fullmatch(r"([-+]?\d+(?:\.\d*)?)[eE]([-+]?)(\d+)", text.strip())
+    if m is None:
+        return text
+    mantissa, sign, digits = m.groups()
+    exponent = int(digits)
+    if exponent == 0:
+        return mantissa
+    power = "10" + (("-" if sign == "-" else "") + str(exponent)).translate(_SUPERSCRIPT)
+    sign_char = "−" if mantissa.startswith("-") else ""
+    mantissa = mantissa.lstrip("+-")
+    if mantissa in ("1", "1.", "1.0"):
+        return sign_char + power
+    return f"{sign_char}{mantissa} × {power}"
+
+
 def _format(value, spec: str) -> str:
     if not spec:
         return str(value)
@@ -60,7 +86,8 @@ def _format(value, spec: str) -> str:
         value = int(value)
     elif kind in "eEfFgGn%":
         value = float(value)
-    return format(value, spec)
+    text = format(value, spec)
+    return readable(text) if kind in "eE" else text
 
 
 def check(condition, claim: str, detail: str = "") -> None:
