@@ -57,6 +57,17 @@ def _check_mathjax(app, config):
     )
 
 
+def _repository_url(app, config):
+    """``{{ repository_url }}`` in the pages: the one URL set in _config.yml (``repository: url:``)."""
+    url = (config.html_theme_options or {}).get("repository_url", "")
+    if not url:
+        raise ValueError("_config.yml has no repository url (repository: url:); the intro and the "
+                         "Colab install cells need it (see README, 'Publishing the course')")
+    subs = dict(getattr(config, "myst_substitutions", {}) or {})
+    subs.setdefault("repository_url", url)
+    config.myst_substitutions = subs
+
+
 def _theme_mode(app, config):
     # pydata-sphinx-theme reads default_mode from html_context, not theme options.
     context = dict(config.html_context or {})
@@ -220,6 +231,7 @@ def setup(app):
     app.connect("build-finished", _accessible_pages)
     app.connect("config-inited", _check_mathjax)
     app.connect("config-inited", _theme_mode)
+    app.connect("config-inited", _repository_url)
     app.connect("builder-inited", _register_glued_role)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
