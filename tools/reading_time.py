@@ -4,7 +4,7 @@
 
 The estimate is a rule, stated here so that an instructor can change it:
 technical prose with maths is read at about 100 words a minute; each visible
-code cell takes a minute to read and run; each exercise takes 15 minutes.
+code cell (not one whose code the website hides) takes a minute to read and run; each exercise takes 15 minutes.
 The total is rounded to the nearest half hour. ``tests/test_syllabus.py``
 checks that the syllabus states these hours, so they follow the chapters.
 """
@@ -32,8 +32,8 @@ def measure(path: Path) -> dict:
         if cell["cell_type"] == "markdown":
             words += len(re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"\{eval\}`[^`]*`", " 0 ", text)))
             exercises += len(re.findall(r"^:::\{exercise\}", text, flags=re.M))
-        elif cell["cell_type"] == "code" and "remove-cell" not in tags:
-            code += 1
+        elif cell["cell_type"] == "code" and not {"remove-cell", "hide-input"} & set(tags):
+            code += 1  # a visible code cell (hidden plumbing is not read)
     return {"words": words, "code": code, "exercises": exercises}
 
 
