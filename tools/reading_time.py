@@ -1,6 +1,7 @@
 """Estimate each chapter's study time from its length, for the syllabus.
 
     python tools/reading_time.py          # a table: words, code cells, exercises, hours
+    python tools/reading_time.py --update-syllabus   # write the hours into syllabus.md
 
 The estimate is a rule, stated here so that an instructor can change it:
 technical prose with maths is read at about 100 words a minute; each visible
@@ -47,7 +48,29 @@ def chapters() -> list[Path]:
     return sorted(p for p in (ROOT / "chapters").glob("[0-9]*.ipynb"))
 
 
+def update_syllabus(path: Path = ROOT / "syllabus.md") -> None:
+    """Write each chapter's hours into its row, and each session's total, in the syllabus."""
+    measured = {p.stem: hours(measure(p)) for p in chapters()}
+    number = {re.match(r"0*(\d+[a-z]?)_", k).group(1): v for k, v in measured.items()}
+    text = path.read_text(encoding="utf-8")
+
+    def row(m):
+        return f"{m.group(1)}{measured[m.group(2)]:g} h |"
+
+    text = re.sub(r"^(\| \[[^\]]+\]\(chapters/([^)]+)\.ipynb\) \|.*\| )[\d.]+ h \|$", row, text, flags=re.M)
+
+    def session(m):
+        total = sum(number[n] for n in re.findall(r"\d+[ab]?", m.group(2)))
+        return f"{m.group(1)} {m.group(2)} ({total:g} h)"
+
+    text = re.sub(r"(chapters?) ([\dab, and]+?) \(([\d.]+) h\)", session, text)
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
+    if "--update-syllabus" in sys.argv[1:]:
+        update_syllabus()
+        return 0
     print(f"{'chapter':44s} {'words':>6s} {'code':>5s} {'ex.':>4s} {'hours':>6s}")
     for p in chapters():
         m = measure(p)
