@@ -28,7 +28,7 @@ VENDOR   := _build/vendor/static
 MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf
+.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf lite
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
@@ -40,6 +40,7 @@ help:
 	@echo "make hooks  strip notebook outputs on commit (nbstripout git filter for this clone)"
 	@echo "make student  the chapters without solutions, and a zip to hand out, in _build/student"
 	@echo "make pdf    a printable PDF of the website (run make book first): _build/pdf/vanishing-gradients.pdf"
+	@echo "make lite   the JupyterLite edition (chapters in the browser, no server) into _build/html/lite"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -156,3 +157,13 @@ PDF_SITE ?= _build/html
 pdf: $(STAMP) chromium
 	@test -f $(PDF_SITE)/index.html || (echo "no website in $(PDF_SITE): run 'make book' first"; exit 2)
 	$(BIN)/python tools/pdf.py $(PDF_SITE) --out _build/pdf/vanishing-gradients.pdf --chromium $(CHROMIUM) $(PDF_ARGS)
+
+# The JupyterLite edition (README, "Run it in your browser"): every chapter
+# runs in the reader's browser on a Pyodide kernel, served from the website
+# itself (_build/html/lite). vglib is built as a wheel from a clean copy of
+# git HEAD (LITE_ARGS=--source worktree: from the working tree). The Pyodide
+# runtime (npm pyodide@0.27.7) and the package files go to _build/lite-cache;
+# each package file is accepted only if its sha256 is the one in that
+# release's official lock (tools/lite/build.py). Never committed.
+lite: $(STAMP)
+	$(BIN)/python tools/lite/build.py $(LITE_ARGS)

@@ -75,3 +75,51 @@ def test_activation_times_errors():
 def test_step_times_keys():
     t = step_times(["relu", "elu"], [8, 16, 3], batch_size=4, repeat=2, number=2)
     assert set(t) == {"relu", "elu"} and all(v > 0 for v in t.values())
+
+
+# Under Pyodide (the JupyterLite edition) time.process_time never advances:
+# the default clock must then be wall-clock time, or calibration never ends.
+
+def _stuck_process_time(monkeypatch):
+    from vglib.studies import timing
+
+    monkeypatch.setattr(timing, "_PROCESS_TIME_ADVANCES", None)
+    monkeypatch.setattr(timing.time, "process_time", lambda: 12.5)
+    return timing
+
+
+def test_default_timer_is_cpu_time_where_it_advances(monkeypatch):
+    import sys
+    import time
+
+    from vglib.studies import timing
+
+    monkeypatch.setattr(timing, "_PROCESS_TIME_ADVANCES", None)
+    if sys.platform == "emscripten":  # Pyodide: the CPU time never moves
+        assert timing.default_timer() is time.perf_counter
+    else:
+        assert timing.default_timer() is time.process_time
+
+
+def test_default_timer_falls_back_to_perf_counter(monkeypatch):
+    import time
+
+    perf_counter = time.perf_counter
+    timing = _stuck_process_time(monkeypatch)
+    assert timing.default_timer() is perf_counter
+    assert timing._PROCESS_TIME_ADVANCES is False  # checked once, then kept
+
+
+def test_best_times_calibrates_when_process_time_is_stuck(monkeypatch):
+    timing = _stuck_process_time(monkeypatch)
+    calls = [0]
+
+    def fn():
+        calls[0] += 1
+        if calls[0] > 200_000:
+            raise RuntimeError("calibration does not stop: the clock is stuck")
+        sum(range(200))
+
+    t = timing.best_times({"f": fn}, repeat=2, target=0.002, threads=None)
+    assert 0 < t["f"] < 0.01
+    assert calls[0] < 200_000

@@ -32,11 +32,26 @@
   cells, the primary sidebar as a navigation landmark. ``static/vg-a11y.css``
   gives links in exercise boxes enough contrast. Explorer sliders get their
   labels and ``aria-valuetext`` in ``vglib/book/explorer.py``.
+* **Light pages** (``tests/browser/test_weight.py``: at most 2 MB per page).
+  Explorer frames are image files, ``_images/<sha256>.png``, instead of
+  base64 in the HTML (:func:`explorer_frames_as_files`, after the build):
+  the browser caches them and fetches a frame when the controls select it.
+  A page without maths does not load MathJax; a page with maths requests it
+  once the page is parsed. No page loads what the site does not use
+  (:func:`_page_assets`, :func:`lighter_html`): the theme's 1.5 MB Font
+  Awesome script (its icons are drawn from the web fonts that the theme's
+  stylesheet already declares, cut to the icons shown by
+  :func:`icon_subset`), the search index on pages other than the search
+  page (search as you type is off), sphinx-thebe (thebe is off) and
+  sphinx-design (no page uses it).
 """
 
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -220,6 +235,304 @@ def _accessible_pages(app, exception):
             path.write_text(fixed, encoding="utf-8")
 
 
+# -- page weight -------------------------------------------------------------
+
+def _page_assets(app, pagename, templatename, context, doctree):
+    """Per page, leave out the scripts and stylesheets it does not use.
+
+    MathJax when the page has no maths (Sphinx loads it on the root page
+    too, whose table of contents lists pages with maths). sphinx-thebe's
+    when thebe is off (``launch_buttons: thebe: false``). sphinx-design's
+    when the page has none of its ``sd-`` markup.
+
+    On a page with maths, MathJax (1.2 MB) is requested once the page is
+    parsed (:func:`_mathjax_after_parsing`), not as a deferred script that
+    the browser runs before DOMContentLoaded and before the theme's own
+    deferred scripts (the menu buttons). MathJax typesets after
+    DOMContentLoaded either way.
+    """
+    scripts, sheets = context.get("script_files"), context.get("css_files")
+    if scripts is None or sheets is None:
+        return
+    body = context.get("body") or ""
+
+    def name(asset):
+        return str(getattr(asset, "filename", asset) or "")
+
+    def inline(asset):
+        return str(getattr(asset, "attributes", {}).get("body", ""))
+
+    drop_js, drop_css = [], []
+    path = app.config.mathjax_path or "//"
+    mathjax = (path, "_static/" + path)  # as the builder stores it
+    # Sphinx's maths and myst-nb's outputs are what MathJax typesets
+    # (mathjax3_config: processHtmlClass "math" and "output_area").
+    if 'class="math' not in body and "output_area" not in body:
+        drop_js.append(lambda js: name(js) in mathjax
+                       or inline(js).startswith("window.MathJax ="))
+    else:
+        for i, js in enumerate(scripts):
+            if name(js) in mathjax and "pathto" in context:
+                url = context["pathto"](name(js), 1)
+                try:  # the ?v= that Sphinx adds, for browsers' caches
+                    from sphinx.builders.html._assets import _file_checksum
+
+                    checksum = _file_checksum(app.outdir, name(js))
+                except (ImportError, OSError):
+                    checksum = ""
+                url += f"?v={checksum}" if checksum else ""
+                scripts[i] = type(js)("", priority=js.priority,
+                                      body=_mathjax_after_parsing(url))
+    options = app.config.html_theme_options or {}
+    if not (options.get("launch_buttons") or {}).get("thebe"):
+        drop_js.append(lambda js: name(js).endswith("sphinx-thebe.js")
+                       or "THEBE_JS_URL" in inline(js))
+        drop_css.append(lambda css: name(css).endswith("sphinx-thebe.css"))
+    if not re.search(r'class="(?:[^"]*\s)?sd-', body):
+        drop_js.append(lambda js: name(js).endswith("design-tabs.js"))
+        drop_css.append(
+            lambda css: name(css).endswith("sphinx-design.min.css"))
+    scripts[:] = [js for js in scripts if not any(d(js) for d in drop_js)]
+    sheets[:] = [c for c in sheets if not any(d(c) for d in drop_css)]
+
+
+def _mathjax_after_parsing(url: str) -> str:
+    """An inline script that adds MathJax's script once the page is parsed."""
+    return (
+        "(function () { function load() { var s = "
+        "document.createElement('script'); s.async = true; "
+        f"s.src = {json.dumps(url)}; document.head.appendChild(s); }} "
+        "if (document.readyState === 'loading') "
+        "document.addEventListener('DOMContentLoaded', load); "
+        "else load(); })();")
+
+
+# An explorer's HTML form (vglib/book/explorer.py), and a frame in it.
+_EXPLORER = re.compile(
+    r'<div id="vgx-[^"]+" class="vg-explorer".*?</script></div>', re.S)
+_PNG_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/]+={0,2})")
+
+
+def explorer_frames_as_files(page: str, images: str, save) -> str:
+    """Each explorer frame of a built page as an image file.
+
+    Every ``data:image/png;base64,...`` inside an explorer's HTML form
+    becomes ``images + "<sha256>.png"`` (``images`` is the page's relative
+    address of ``_images/``), and ``save(name, png_bytes)`` writes the
+    file. The explorer's script sets the image's ``src`` only when the
+    controls select another frame, so the page loads the frame it shows
+    first and no other until then. Identical frames share a file.
+    """
+    def frame(m):
+        png = base64.b64decode(m.group(1))
+        name = hashlib.sha256(png).hexdigest() + ".png"
+        save(name, png)
+        return images + name
+
+    return _EXPLORER.sub(lambda e: _PNG_URI.sub(frame, e.group(0)), page)
+
+
+# What every page loads and the site does not use (pydata-sphinx-theme 0.17,
+# Sphinx 7.4). The templates write these tags; nothing in the theme's
+# options leaves them out.
+_UNUSED = (
+    # Font Awesome's 1.5 MB script replaces each icon (<i class="fa-...">)
+    # by an SVG. The theme's stylesheet already draws the same icons from
+    # Font Awesome's web fonts (as it draws the icons of admonition titles
+    # and breadcrumbs), so the icons stay without it; icon_subset cuts the
+    # fonts to the icons shown.
+    re.compile(r'\s*<!-- So that users can add custom icons -->\s*'
+               r'<script defer src="[^"]*_static/scripts/fontawesome\.js'
+               r'(?:\?[^"]*)?"></script>'),
+)
+# The script hid each icon from screen readers (aria-hidden on its SVG);
+# the icon elements themselves are now hidden: they are decoration next
+# to the button's name or text.
+_ICON = re.compile(r'<(i|span) class="((?:[^"]*\s)?(?:fa-solid|fa-regular|'
+                   r'fa-brands|fas|far|fab)\s[^"]*)"(?![^>]*aria-hidden)')
+# pydata-sphinx-theme loads Sphinx's search (the index of every page) on
+# every page for search as you type, which is off: then only the search
+# page uses it. Left on other pages, it also stops sphinx_highlight.js from
+# marking the searched words on the page a search result opens.
+_SEARCH_OFF = "DOCUMENTATION_OPTIONS.search_as_you_type = false;"
+_SEARCH = re.compile(
+    r'\s*<script src="[^"]*_static/searchtools\.js"></script>'
+    r'\s*<script src="[^"]*_static/language_data\.js"></script>'
+    r'\s*<script src="[^"]*searchindex\.js"></script>')
+
+
+_THEME_CSS = re.compile(r'(<link href="[^"]*_static/)styles/'
+                        r'pydata-sphinx-theme\.css(?:\?[^"]*)?"')
+
+
+def lighter_html(page: str, search_page: bool = False,
+                 theme_css: str | None = None) -> str:
+    """One built page without the theme's assets that the site does not use.
+
+    ``theme_css``: the theme's stylesheet to load instead of its own (an
+    address in ``_static``, from :func:`icon_subset`).
+    """
+    for pattern in _UNUSED:
+        page = pattern.sub("", page)
+    if theme_css:
+        page = _THEME_CSS.sub(lambda m: f'{m.group(1)}{theme_css}"', page)
+    page = _ICON.sub(r'<\1 aria-hidden="true" class="\2"', page)
+    if not search_page and _SEARCH_OFF in page:
+        page = _SEARCH.sub("", page)
+    return page
+
+
+# Font Awesome in the theme's stylesheet: one rule per icon (1,881 of them,
+# 86 kB) that gives the icon's glyph, and the three web fonts (275 kB).
+_FA_CSS = Path("styles") / "pydata-sphinx-theme.css"
+_FA_OUT = Path("styles") / "vg-pydata-sphinx-theme.css"  # what pages load
+_FA_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)'
+                      r'\{content:"([^"]*)"\}')
+_FA_FACE = re.compile(r'@font-face\{([^{}]*?)src:url\(([^)]*/webfonts/)'
+                      r'(fa-[a-z]+-[0-9]+)\.woff2\)[^{}]*\}')
+_FA_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+_FA_SUBSET = "vg-icons"  # folder of _static with the subsets
+# Private-use characters (where icon fonts put their glyphs) in CSS: a
+# literal character or an escape such as \f107.
+_PUA = re.compile(r"[\ue000-\uf8ff]|\\([0-9a-fA-F]{4,6})\s?")
+
+
+def _css_codepoint(value: str) -> int | None:
+    r"""``"\f0c9"`` (as CSS writes it) -> 0xF0C9; None unless one character."""
+    text = re.sub(r"\\([0-9a-fA-F]{1,6})\s?",
+                  lambda m: chr(int(m.group(1), 16)), value)
+    return ord(text) if len(text) == 1 else None
+
+
+def icon_subset(static: Path, pages: list[str]) -> dict:
+    """The theme's stylesheet with only the Font Awesome icons the site shows.
+
+    The icons used are the ``fa-*`` classes in the built ``pages`` and in the
+    site's scripts (but Font Awesome's), and the icon characters that any
+    stylesheet puts in ``content`` (admonition titles, breadcrumbs, ...).
+    ``static/styles/vg-pydata-sphinx-theme.css`` is the theme's stylesheet
+    with the rules of those icons only, and ``@font-face`` rules, last, for
+    subsets of its three fonts that hold those characters (WOFF files in
+    ``static/vg-icons/``, with their ``unicode-range``): browsers take a
+    character from the last matching face, and fetch the full font only for
+    a character outside the subset. The theme's own files stay as they are.
+    Returns the new stylesheet's address in ``_static`` (``css``, with a
+    digest of its content) and what was kept; ``{}`` without the theme.
+    """
+    css_path, out_path = static / _FA_CSS, static / _FA_OUT
+    if not css_path.is_file():
+        return {}
+    css = css_path.read_text(encoding="utf-8")
+    used = set()
+    for text in pages:
+        used.update(_FA_CLASS.findall(text))
+    for js in static.rglob("*.js"):
+        if js.name != "fontawesome.js" and "mathjax" not in js.parts:
+            used.update(_FA_CLASS.findall(js.read_text(errors="replace")))
+    codepoints = set()
+
+    def keep(m):
+        names = re.findall(r"\.(fa-[a-z0-9-]+):", m.group(1))
+        if not used.intersection(names):
+            return ""
+        cp = _css_codepoint(m.group(2))
+        if cp is not None:
+            codepoints.add(cp)
+        return m.group(0)
+
+    css = _FA_RULE.sub(keep, css)
+    # the source map is the theme's, for the stylesheet as it was
+    css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+    others = [c.read_text(encoding="utf-8", errors="replace")
+              for c in static.rglob("*.css") if c not in (css_path, out_path)]
+    for sheet in [css] + others:
+        for m in _PUA.finditer(sheet):
+            cp = ord(m.group(0)) if m.group(1) is None else int(m.group(1), 16)
+            if 0xE000 <= cp <= 0xF8FF:
+                codepoints.add(cp)
+    faces, kept = [], {}
+    for m in _FA_FACE.finditer(css):
+        descriptors, folder, font = m.groups()
+        source = css_path.parent / folder / (font + ".ttf")
+        if not source.is_file():
+            continue
+        subset = _subset_font(source, codepoints)
+        if subset is None:
+            continue
+        data, present = subset
+        target = static / _FA_SUBSET / (font + ".woff")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        ranges = ",".join(f"U+{cp:X}" for cp in sorted(present))
+        faces.append(f"@font-face{{{descriptors}src:url(../{_FA_SUBSET}/"
+                     f'{font}.woff?v={digest}) format("woff");'
+                     f"unicode-range:{ranges}}}")
+        kept[font] = len(present)
+    css += ("\n/* vg_site: Font Awesome subsets (tools/vg_site.py, "
+            "icon_subset) */\n" + "\n".join(faces) + "\n")
+    out_path.write_text(css, encoding="utf-8")
+    digest = hashlib.sha256(css.encode()).hexdigest()[:12]
+    return {"css": f"{_FA_OUT.as_posix()}?digest={digest}",
+            "classes": sorted(used), "fonts": kept}
+
+
+def _subset_font(source: Path, codepoints: set[int]):
+    """(WOFF bytes, the characters it has) of ``source`` cut to
+    ``codepoints``; None when it has none of them."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source), recalcTimestamp=False)  # the same bytes
+    present = set(font.getBestCmap()) & codepoints
+    if not present:
+        return None
+    options = subset.Options()
+    options.flavor = "woff"
+    options.name_IDs = ["*"]  # keep the licence and names
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(present))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buf)
+    return buf.getvalue(), present
+
+
+def _lighter_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    imagedir = outdir / app.builder.imagedir
+    written = set()
+
+    def save(name, png):
+        if name not in written:
+            imagedir.mkdir(parents=True, exist_ok=True)
+            target = imagedir / name
+            if not target.is_file() or target.read_bytes() != png:
+                target.write_bytes(png)
+            written.add(name)
+
+    pages = {}
+    for path in outdir.rglob("*.html"):
+        rel = path.relative_to(outdir)
+        if rel.parts[0] not in ("_static", "_sources", app.builder.imagedir):
+            pages[path] = path.read_text(encoding="utf-8")
+    icons = icon_subset(outdir / "_static", list(pages.values()))
+    for path, text in pages.items():
+        rel = path.relative_to(outdir)
+        images = "../" * (len(rel.parts) - 1) + app.builder.imagedir + "/"
+        fixed = explorer_frames_as_files(text, images, save)
+        search = rel.as_posix() == "search.html"
+        fixed = lighter_html(fixed, search_page=search,
+                             theme_css=icons.get("css"))
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
 def setup(app):
     app.connect("config-inited", _add_static)
     app.add_js_file("vg-nav.js", loading_method="defer")
@@ -234,4 +547,8 @@ def setup(app):
     app.connect("config-inited", _repository_url)
     app.connect("builder-inited", _register_glued_role)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", _page_assets, priority=900)
+    # after _accessible_pages (priority 500), whose patterns read the
+    # icons' markup before lighter_html hides them
+    app.connect("build-finished", _lighter_pages, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

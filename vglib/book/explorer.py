@@ -8,14 +8,17 @@ the values each control may take, and returns an object that displays as
 * on the static website, where no kernel runs, a self-contained HTML form.
 
 Every combination of control values is rendered once, when the explorer is
-made, to a PNG frame. The website's form holds them all, and a few lines of
-JavaScript show the frame that matches the controls; nothing is fetched from
-the network. The live panel shows the same frames: moving a slider swaps the
-image (a few milliseconds in the kernel) instead of calling the plotting
-function again (about 0.6 s for a chapter's figure). :meth:`Explorer.frame`
-renders values off the grid, and keeps them. Updates never queue up: while
-a figure is being rendered, newer requests replace older ones, and only the
-newest is drawn next (:class:`LatestOnly`).
+made, to a PNG frame. The HTML form holds them all (as data URIs), and a few
+lines of JavaScript show the frame that matches the controls. On the
+website each frame is an image file instead (``tools/vg_site.py`` writes
+them into ``_images/`` after the build): the page loads the frame it shows,
+and another one only when the controls select it. The live panel shows the
+same frames: moving a slider swaps the image (a few milliseconds in the
+kernel) instead of calling the plotting function again (about 0.6 s for a
+chapter's figure). :meth:`Explorer.frame` renders values off the grid, and
+keeps them. Updates never queue up: while a figure is being rendered,
+newer requests replace older ones, and only the newest is drawn next
+(:class:`LatestOnly`).
 
 The object carries both representations in one MIME bundle; Jupyter picks
 the widget, the book (``nb_mime_priority_overrides`` in ``_config.yml``)
@@ -42,6 +45,9 @@ def _png(fig, dpi) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
+
+
+_URI = "data:image/png;base64,"  # a frame's address in the HTML form
 
 
 def _render_png(fig, dpi):
@@ -181,7 +187,13 @@ class Explorer:
 
     # -- static form ---------------------------------------------------------
     def to_html(self) -> str:
-        """The kernel-free form: controls, one image, and the frames as data URIs."""
+        """The kernel-free form: controls, an image, the frames as data URIs.
+
+        The script holds each frame's address (``var frames = [...]``) and
+        sets the image's ``src`` only when the controls pick another frame,
+        so the website can replace the data URIs by files that the browser
+        fetches when they are needed.
+        """
         uid = self.uid
         rows = []
         for k, (name, values) in enumerate(self.controls.items()):
@@ -210,7 +222,8 @@ class Explorer:
         script = f"""
 (function() {{
   var root = document.getElementById({json.dumps(uid)});
-  var frames = {json.dumps(self.frames)};
+  if (!root) return;
+  var frames = {json.dumps([_URI + f for f in self.frames])};
   var sizes = {json.dumps(sizes)};
   var labels = {json.dumps(labels)};
   var names = {json.dumps(list(self.labels.values()))};
@@ -227,7 +240,7 @@ class Explorer:
       settings.push(names[k] + ' = ' + labels[k][i]);
       index = index * sizes[k] + i;
     }}
-    img.src = 'data:image/png;base64,' + frames[index];
+    if (img.getAttribute('src') !== frames[index]) img.src = frames[index];
     img.alt = title + ' (' + settings.join(', ') + ')';
     root.setAttribute('data-frame', index);
   }}
@@ -248,7 +261,7 @@ class Explorer:
             f'style="border:1px solid #ddd;border-radius:6px;padding:8px;margin:8px 0">'
             f"{heading}{''.join(rows)}"
             f'<img class="vgx-frame" alt="{alt}" '
-            f'src="data:image/png;base64,{self.frames[first]}" style="max-width:100%">'
+            f'src="{_URI}{self.frames[first]}" style="max-width:100%">'
             f"<script>{script}</script></div>"
         )
 

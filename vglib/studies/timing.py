@@ -34,7 +34,7 @@ import numpy as np
 from .. import activations as _acts
 from ..init import as_generator
 
-__all__ = ["best_times", "activation_times", "step_times"]
+__all__ = ["best_times", "activation_times", "step_times", "default_timer"]
 
 
 def _limit_threads(threads):
@@ -45,8 +45,41 @@ def _limit_threads(threads):
     return threadpool_limits(int(threads))
 
 
-def _calibrate(fn, target, timer=time.process_time):
+_PROCESS_TIME_ADVANCES = None
+
+
+def _process_time_advances(probe=0.05):
+    """Whether ``time.process_time`` moves while this process computes.
+
+    Under Pyodide (the course's JupyterLite edition, in a browser) it never
+    does, so timing with it would see every call take no time. Checked once
+    per process: a busy loop of at most ``probe`` wall-clock seconds.
+    """
+    global _PROCESS_TIME_ADVANCES
+    if _PROCESS_TIME_ADVANCES is None:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        advances = False
+        while time.perf_counter() - wall0 < probe:
+            if time.process_time() != cpu0:
+                advances = True
+                break
+        _PROCESS_TIME_ADVANCES = advances
+    return _PROCESS_TIME_ADVANCES
+
+
+def default_timer():
+    """The clock :func:`best_times` uses when given none.
+
+    ``time.process_time`` (CPU time of this process) where it advances;
+    ``time.perf_counter`` (wall-clock) where it does not, as under Pyodide.
+    """
+    return time.process_time if _process_time_advances() else time.perf_counter
+
+
+def _calibrate(fn, target, timer=None):
     """Number of calls of ``fn`` that take about ``target`` seconds (at least 1)."""
+    if timer is None:
+        timer = default_timer()
     n = 1
     while True:
         t0 = timer()
@@ -58,7 +91,8 @@ def _calibrate(fn, target, timer=time.process_time):
         n *= 4
 
 
-def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1, timer=time.process_time):
+def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1,
+               timer=None):
     """Seconds per call of each function: the minimum over interleaved rounds.
 
     Parameters
@@ -74,11 +108,13 @@ def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1, timer=time
         Seconds per timing when ``number`` is calibrated.
     threads : int or None
         BLAS/OpenMP threads while timing (None: leave them as they are).
-    timer : callable
+    timer : callable, optional
         The clock. The default, the CPU time of this process, does not count
         time the process spent waiting for a core that another process held,
         so it stays steady on a busy machine; with one BLAS thread it equals
-        wall-clock time on a quiet one. ``time.perf_counter`` gives wall-clock.
+        wall-clock time on a quiet one. ``time.perf_counter`` gives wall-clock,
+        and is the default where the CPU time does not advance (Pyodide, in
+        a browser): see :func:`default_timer`.
 
     Returns
     -------
@@ -95,6 +131,8 @@ def best_times(fns, *, repeat=7, number=None, target=0.02, threads=1, timer=time
         raise ValueError(f"repeat must be >= 1, got {repeat}")
     if number is not None and int(number) < 1:
         raise ValueError(f"number must be >= 1, got {number}")
+    if timer is None:
+        timer = default_timer()
     with _limit_threads(threads):
         for fn in fns.values():  # warm up
             fn()
