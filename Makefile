@@ -3,11 +3,14 @@
 # requirements.txt or pyproject.toml changed.
 #
 # make test = unit tests, every notebook under nbmake, the book build (the
-# same as `make book`: warnings are errors), then the website checks
-# (`make site-test`): links in every built page, and every page of the table
-# of contents opened offline in headless Chromium. Screenshots of each page
-# go to test-artifacts/screenshots/. Last, `make lab-test`: three chapters run
-# in a real JupyterLab (screenshots and latencies in test-artifacts/jupyterlab/).
+# same as `make book`: warnings are errors; it builds the JupyterLite edition
+# too), vglib's unit tests under that edition's Pyodide in Node.js
+# (`make pyodide-test`), then the website checks (`make site-test`): links in
+# every built page, and every page of the table of contents opened offline in
+# headless Chromium. Screenshots of each page go to test-artifacts/screenshots/.
+# Then `make lite-test`: every chapter run in the JupyterLite edition
+# (test-artifacts/lite/). Last, `make lab-test`: three chapters run in a real
+# JupyterLab (screenshots and latencies in test-artifacts/jupyterlab/).
 #
 # `make lab` opens the course in JupyterLab from the venv.
 
@@ -28,7 +31,7 @@ VENDOR   := _build/vendor/static
 MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf lite
+.PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf lite lite-test pyodide-test node
 
 help:
 	@echo "make book   build the website into _build/html (warnings are errors)"
@@ -40,7 +43,9 @@ help:
 	@echo "make hooks  strip notebook outputs on commit (nbstripout git filter for this clone)"
 	@echo "make student  the chapters without solutions, and a zip to hand out, in _build/student"
 	@echo "make pdf    a printable PDF of the website (run make book first): _build/pdf/vanishing-gradients.pdf"
-	@echo "make lite   the JupyterLite edition (chapters in the browser, no server) into _build/html/lite"
+	@echo "make lite   the JupyterLite edition (chapters in the browser, no server) into _build/html/lite (make book does it too)"
+	@echo "make lite-test  only the JupyterLite checks (every chapter run in the edition in headless Chromium)"
+	@echo "make pyodide-test  vglib's unit tests under the edition's Pyodide in Node.js"
 	@echo "make clean  remove _build"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -57,6 +62,7 @@ $(MATHJAX): tools/vendor_mathjax.py | $(STAMP)
 
 book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(MAKE) lite
 	@echo
 	@echo "Open this page in a browser: file://$(CURDIR)/_build/html/index.html"
 
@@ -81,7 +87,9 @@ test:
 	$(MAKE) unit
 	$(MAKE) notebooks
 	$(MAKE) book
+	$(MAKE) pyodide-test
 	$(MAKE) site-test
+	$(MAKE) lite-test
 	$(MAKE) lab-test
 
 # Checks of the built website in _build/html (run `make book` first). The
@@ -165,5 +173,29 @@ pdf: $(STAMP) chromium
 # runtime (npm pyodide@0.27.7) and the package files go to _build/lite-cache;
 # each package file is accepted only if its sha256 is the one in that
 # release's official lock (tools/lite/build.py). Never committed.
+# `make book` builds it after the website, so that each chapter's
+# "Run in the browser" link finds its notebook there.
 lite: $(STAMP)
 	$(BIN)/python tools/lite/build.py $(LITE_ARGS)
+
+# Every chapter opened in the edition in headless Chromium (loopback only),
+# run, and one explorer slider dragged: tests/browser/test_lite.py; two
+# chapters at a time. For CI time, of the chapters in LITE_FIRST only the
+# cells up to and including the first explorer run (their full Run All takes
+# 2 to 11 minutes each in WebAssembly); `make lite-test LITE_FIRST=` runs
+# every cell of every chapter. Times and screenshots: test-artifacts/lite/.
+LITE_FIRST ?= 04b_vanishing_during_training,05_relu,10_investigation,11_choosing_an_activation,12_beyond_activations
+lite-test: $(STAMP) chromium
+	@test -f _build/html/lite/index.html || (echo "no JupyterLite edition in _build/html/lite: run 'make lite'"; exit 2)
+	VG_SITE_TESTS=1 VG_LITE_TESTS=1 VG_LITE_FIRST=$(LITE_FIRST) VG_CHROMIUM=$(CHROMIUM) \
+		$(BIN)/python -m pytest tests/browser/test_lite.py -n $(JOBS) -p no:cacheprovider -s --durations=5
+
+# vglib's unit tests under the edition's Pyodide, in Node.js 20 (no browser):
+# a change that breaks the browser edition fails here.
+pyodide-test: $(STAMP) node
+	@test -f _build/html/lite/static/pyodide/pyodide.js || (echo "no Pyodide in _build/html/lite: run 'make lite'"; exit 2)
+	node tests/pyodide/run_tests.js
+
+node:
+	@command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || { \
+		echo "make pyodide-test needs Node.js 18 or newer: sudo apt-get install -y nodejs (Debian/Ubuntu)"; exit 1; }

@@ -93,15 +93,9 @@ CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets
                    outputs: c.model.type === 'code'
                      ? c.model.outputs.toJSON() : []}))
   .filter(c => c.type === 'code')"""
-# The frame the sliders point at: the mixed radix of Explorer.frame_index.
-EXPECTED = """(root) => {
-  let index = 0;
-  for (const h of root.querySelectorAll('.noUi-handle')) {
-    const n = Math.round(+h.getAttribute('aria-valuemax')) + 1;
-    index = index * n + Math.round(+h.getAttribute('aria-valuenow'));
-  }
-  return 'vgx-frame-' + index;
-}"""
+# The frame the sliders point at (Explorer.frame_index's mixed radix).
+EXPECTED = (ROOT / "tests/explorer_frame.js").read_text()
+
 # Notebooks render only the cells near the viewport: scroll to the first
 # cell whose output is a widget (the explorer), and return its index.
 TO_WIDGET = """async () => {
@@ -209,24 +203,44 @@ def _move_slider(page) -> str:
     return ""
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_runs_in_jupyterlite(browser, lite_url, name):
-    OUT.mkdir(parents=True, exist_ok=True)
-    first_only = name in FIRST_ONLY
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    blocked, page_errors = [], []
-    origin = lite_url.rsplit("/", 1)[0] + "/"
+class _Offline:
+    """One browser context for the chapters a test process runs, as one
+    reader's browser: its HTTP and compiled-WebAssembly caches warm up after
+    the first chapter (the first one's kernel time is the cold first load).
+    Every request that does not go to the edition's server is aborted and
+    kept in ``blocked`` for the chapter that made it."""
 
-    def route(r):
+    def __init__(self, browser, lite_url):
+        self.origin = lite_url.rsplit("/", 1)[0] + "/"
+        self.blocked: list[str] = []
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._route)
+
+    def _route(self, r):
         url = r.request.url
-        if url.startswith((origin, "data:", "blob:")):
+        if url.startswith((self.origin, "data:", "blob:")):
             r.continue_()
         else:
-            blocked.append(f"{r.request.resource_type} {url}")
+            self.blocked.append(f"{r.request.resource_type} {url}")
             r.abort("internetdisconnected")
 
-    context.route("**/*", route)
-    page = context.new_page()
+
+@pytest.fixture(scope="module")
+def offline(browser, lite_url):
+    o = _Offline(browser, lite_url)
+    yield o
+    o.context.close()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_runs_in_jupyterlite(offline, lite_url, name):
+    OUT.mkdir(parents=True, exist_ok=True)
+    first_only = name in FIRST_ONLY
+    page_errors = []
+    offline.blocked.clear()
+    blocked = offline.blocked
+    page = offline.context.new_page()
     page.on("pageerror", lambda e: page_errors.append(str(e)[:300]))
     record = {"chapter": name, "first_cells_only": first_only}
     try:
@@ -258,7 +272,7 @@ def test_chapter_runs_in_jupyterlite(browser, lite_url, name):
         page.screenshot(path=str(OUT / f"{name}.png"))
     finally:
         (OUT / f"{name}.json").write_text(json.dumps(record, indent=2))
-        context.close()
+        page.close()
     print(f"{name}: kernel ready {record.get('kernel_ready_s')} s, "
           f"run {record.get('run_s')} s")
     assert not problems, f"{name} in JupyterLite:\n  " + "\n  ".join(problems)

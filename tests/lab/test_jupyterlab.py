@@ -98,15 +98,9 @@ WATCH = """(root) => {
   return frameOf();
 }"""
 
-# The frame the sliders point at: the same mixed radix as Explorer.frame_index.
-EXPECTED = """(root) => {
-  let index = 0;
-  for (const h of root.querySelectorAll('.noUi-handle')) {
-    const n = Math.round(+h.getAttribute('aria-valuemax')) + 1;
-    index = index * n + Math.round(+h.getAttribute('aria-valuenow'));
-  }
-  return 'vgx-frame-' + index;
-}"""
+# The frame the sliders point at (Explorer.frame_index's mixed radix).
+EXPECTED = (ROOT / "tests/explorer_frame.js").read_text()
+
 
 
 def _block_outside(context, lab, visit: Visit):
