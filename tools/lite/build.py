@@ -10,7 +10,10 @@ into the repository):
 1. A clean copy of the course: ``git archive HEAD`` (``--source worktree``
    takes the files in the working tree instead, for authors). From it, a
    ``vglib`` wheel (``pip wheel --no-deps``) and the chapters, which become
-   the edition's files.
+   the edition's files. JupyterLite renders plain Markdown, not MyST: each
+   chapter's Markdown cells are rewritten (``myst_to_md.py``), numbers
+   taken from the book's executed copies in ``_build`` (run ``make book``
+   first), exercises and notes as boxes, citations as "Author [year]".
 2. The Pyodide runtime, the official npm package ``pyodide@0.27.7``
    (fetched with ``npm pack``, its sha512 checked against the pin below): the
    WebAssembly interpreter, the standard library, the loader, and
@@ -50,6 +53,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -110,7 +114,8 @@ ADDED = {
 }
 
 # Course files that go into the clean copy (vglib is built from them).
-SOURCE_PATHS = ("vglib", "chapters", "pyproject.toml", "README.md")
+SOURCE_PATHS = ("vglib", "chapters", "pyproject.toml", "README.md",
+                "references.bib")
 
 
 class LiteBuildError(SystemExit):
@@ -352,6 +357,33 @@ def build_vglib_wheel(src: Path, dest: Path) -> Path:
     return wheels[0]
 
 
+def _myst_to_md():
+    spec = importlib.util.spec_from_file_location(
+        "vg_lite_myst_to_md", HERE / "myst_to_md.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up
+    spec.loader.exec_module(module)
+    return module
+
+
+def rewrite_chapters(chapters: Path, src: Path) -> dict:
+    """Each chapter's Markdown cells as plain Markdown that JupyterLite
+    renders (``myst_to_md.py``): numbers from the book's executed copies in
+    ``_build``, exercises and notes as boxes, citations and references as
+    text. Code cells are left as they are. Returns ``{notebook: Counter}``
+    of the roles and directives rewritten."""
+    m = _myst_to_md()
+    bib = src / "references.bib"
+    report = m.convert_folder(
+        chapters, m.executed_dirs(ROOT),
+        bib.read_text(encoding="utf-8") if bib.is_file() else None,
+        log=lambda line: print(line, flush=True))
+    for name, counts in report.items():
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        print(f"  {name}: {sum(counts.values())} rewritten ({detail})")
+    return report
+
+
 # ------------------------------------------------------------ the build
 
 def stage_runtime(tarball: Path, pyodide_dir: Path, wheels: dict,
@@ -440,6 +472,7 @@ def build(out: Path, source: str, packages_url: str | None) -> dict:
     work = ROOT / "_build" / "lite-work"
     cache.mkdir(parents=True, exist_ok=True)
     label = clean_copy(work / "src", source)
+    rewrites = rewrite_chapters(work / "src" / "chapters", work / "src")
     vglib_wheel = build_vglib_wheel(work / "src", work / "dist")
     stage_data(work / "src", cache, work / "files")
     tarball = fetch_pyodide(cache)
@@ -478,6 +511,8 @@ def build(out: Path, source: str, packages_url: str | None) -> dict:
         "pyodide": PYODIDE_VERSION,
         "packages": len(lock["packages"]),
         "files_checked": n,
+        "markdown_rewrites": {k: sum(v.values())
+                              for k, v in rewrites.items()},
         "package_files": packages_url or "served by the edition",
         "size_mb": round(size / 1e6, 1),
         "seconds": round(time.monotonic() - t0, 1),
@@ -503,6 +538,10 @@ def main(argv=None) -> None:
           f"package files served, each sha256-checked against the "
           f"edition's lock, which keeps pyodide@{PYODIDE_VERSION}'s hashes; "
           f"course from {summary['source']}; {summary['seconds']} s)")
+    rewritten = summary["markdown_rewrites"]
+    print(f"Markdown cells: {sum(rewritten.values())} MyST roles and "
+          f"directives rewritten as plain Markdown in {len(rewritten)} "
+          "notebooks")
 
 
 if __name__ == "__main__":
