@@ -28,7 +28,7 @@ export MKL_NUM_THREADS ?= 1
 # The website serves its own MathJax: tools/vendor_mathjax.py fetches the
 # pinned npm package into $(VENDOR) (never committed; see _config.yml).
 VENDOR   := _build/vendor/static
-MATHJAX  := $(VENDOR)/mathjax/tex-mml-chtml.js
+MATHJAX  := $(VENDOR)/mathjax/startup.js
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: book test unit notebooks site-test chromium vendor clean help page lab lab-test hooks soak student pdf lite lite-test pyodide-test node

@@ -5,14 +5,21 @@
 The pinned ``mathjax`` package is fetched with ``npm pack`` (or, without npm,
 straight from the registry's tarball URL), its sha512 checked against the pin
 below, and the parts a page needs are unpacked into ``DEST/mathjax/``:
-the combined ``tex-mml-chtml.js``, the TeX and MathML extensions it
-autoloads, the CHTML web fonts, and the menu and accessibility components
-(with the speech rule engine) that the right-click menu loads on demand.
+MathJax as separate components, without its right-click menu (426 kB, with
+the speech rule engine it loads on demand): the loader ``startup.js``, and
+the components that ``_config.yml`` (``mathjax3_config: loader: load:``)
+names: ``input/tex`` (TeX with ams, newcommand, require, autoload, ...),
+``output/chtml`` with its TeX font data and web fonts, and
+``a11y/assistive-mml`` (the hidden MathML that screen readers read).
+``core.js`` and ``output/chtml/fonts/tex.js`` are loaded by those. The TeX
+extensions that ``autoload`` fetches when a page uses one of their macros
+(``\\boldsymbol``, ``\\cancel``, ``\\color``, ...) are all kept.
 
 ``_config.yml`` lists ``DEST`` in ``html_static_path`` and points
-``mathjax_path`` at ``mathjax/tex-mml-chtml.js``, so Sphinx copies it into
-``_build/html/_static/mathjax/`` and every page loads it by a relative path.
-Nothing is committed: ``make book`` runs this when the copy is missing.
+``mathjax_path`` at ``mathjax/startup.js``, so Sphinx copies it into
+``_build/html/_static/mathjax/`` and every page loads it by a relative path
+(the loader finds the other components next to itself). Nothing is
+committed: ``make book`` runs this when the copy is missing.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,14 +43,17 @@ TARBALL_URL = f"https://registry.npmjs.org/mathjax/-/mathjax-{VERSION}.tgz"
 
 # Paths inside the package's es5/ folder that the site serves.
 KEEP = (
-    "tex-mml-chtml.js",
+    "startup.js",
+    "core.js",
+    "input/tex.js",
     "input/tex/extensions/",
-    "input/mml/",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
     "output/chtml/fonts/woff-v2/",
-    "ui/",
-    "a11y/",
-    "sre/",
+    "a11y/assistive-mml.js",
 )
+# What must be there, or the copy is refused (startup.js loads the rest).
+REQUIRED = tuple(k for k in KEEP if k.endswith(".js"))
 
 
 def fetch(workdir: Path) -> Path:
@@ -85,8 +96,13 @@ def unpack(tarball: Path, dest: Path) -> None:
             tar.extractall(staging, members=members, filter="data")
         except TypeError:  # Python before 3.11.4 has no extraction filters
             tar.extractall(staging, members=members)
-    if not (staging / "tex-mml-chtml.js").is_file():
-        raise SystemExit(f"{tarball.name} has no es5/tex-mml-chtml.js")
+    missing = [k for k in REQUIRED if not (staging / k).is_file()]
+    if missing:
+        raise SystemExit(f"{tarball.name} has no es5/{', es5/'.join(missing)}")
+    # The package's files carry npm's fixed 1985 timestamp: dated now, so
+    # that make sees the copy as newer than this script.
+    for path in staging.rglob("*"):
+        os.utime(path)
     shutil.rmtree(dest, ignore_errors=True)
     staging.rename(dest)
 

@@ -43,7 +43,12 @@
   stylesheet already declares, cut to the icons shown by
   :func:`icon_subset`), the search index on pages other than the search
   page (search as you type is off), sphinx-thebe (thebe is off) and
-  sphinx-design (no page uses it).
+  sphinx-design (no page uses it). MathJax comes as components without its
+  menu (``_config.yml``, ``tools/vendor_mathjax.py``). Figures load when
+  the reader scrolls near them (:func:`lazy_images`).
+* **Run in the browser.** Every notebook page's launch menu (Binder,
+  Colab) also offers the page's notebook in the site's JupyterLite edition
+  (``make lite``, ``lite/`` of the site; :func:`_jupyterlite_launch`).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from sphinx.errors import ConfigError
 
@@ -63,8 +69,18 @@ def _check_mathjax(app, config):
     if not path or "://" in path or path.startswith("/"):
         return
     confdir = Path(app.confdir)
+    loader = ((config.mathjax3_config or {}).get("loader") or {})
     for static in config.html_static_path:
         if (confdir / static / path).is_file():
+            # the components that startup.js loads from its own folder
+            root = (confdir / static / path).parent
+            missing = [c for c in loader.get("load", [])
+                       if not (root / f"{c}.js").is_file()]
+            if missing:
+                raise ConfigError(
+                    f"MathJax components {missing} (mathjax3_config: loader:"
+                    f" load:) are not in {root}: an older copy? Fetch it "
+                    "again with `python tools/vendor_mathjax.py`")
             return
     raise ConfigError(
         f"mathjax_path {path!r} is not in any html_static_path folder {config.html_static_path}: "
@@ -361,6 +377,34 @@ _SEARCH = re.compile(
     r'\s*<script src="[^"]*searchindex\.js"></script>')
 
 
+# Every image tag the builder wrote (code shown on a page is escaped) that
+# says nothing about loading yet, and the article that holds the page's text.
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)([^>]*)>")
+_ARTICLE = re.compile(r'<article class="bd-article"')
+
+
+def lazy_images(page: str) -> str:
+    """``loading="lazy"`` on a page's images: the browser fetches a figure
+    when the reader scrolls near it (Chromium: within about a screen or two),
+    not all of them with the page. Two stay as they were: the article's
+    first image (the figure a reader may see first) and explorers' frames
+    (``img.vgx-frame``: one per explorer, the frame its controls show
+    first, fetched with the page as ``tests/browser/test_weight.py``
+    expects). The launch menu's logos are lazy too: the browser fetches
+    them when the menu opens."""
+    article = _ARTICLE.search(page)
+    start = article.end() if article else len(page)
+    first = next((m.start() for m in _IMG.finditer(page, start)
+                  if 'class="vgx-frame"' not in m.group(1)), -1)
+
+    def lazy(m):
+        if m.start() == first or 'class="vgx-frame"' in m.group(1):
+            return m.group(0)
+        return f'<img loading="lazy"{m.group(1)}>'
+
+    return _IMG.sub(lazy, page)
+
+
 _THEME_CSS = re.compile(r'(<link href="[^"]*_static/)styles/'
                         r'pydata-sphinx-theme\.css(?:\?[^"]*)?"')
 
@@ -379,7 +423,7 @@ def lighter_html(page: str, search_page: bool = False,
     page = _ICON.sub(r'<\1 aria-hidden="true" class="\2"', page)
     if not search_page and _SEARCH_OFF in page:
         page = _SEARCH.sub("", page)
-    return page
+    return lazy_images(page)
 
 
 # Font Awesome in the theme's stylesheet: one rule per icon (1,881 of them,
@@ -533,6 +577,44 @@ def _lighter_pages(app, exception):
             path.write_text(fixed, encoding="utf-8")
 
 
+# -- JupyterLite launch link -------------------------------------------------
+
+LITE_TEXT = "Run in the browser (JupyterLite)"
+LITE_TOOLTIP = (
+    "Opens this chapter in the site's JupyterLite edition: Python runs in "
+    "your browser, no server or account needed. It works when the website "
+    "is served over HTTP (a web host, or python -m http.server), not when "
+    "the pages are opened as files (file://).")
+
+
+def _jupyterlite_launch(app, pagename, templatename, context, doctree):
+    """A launch option, next to Binder and Colab, that opens the page's
+    notebook in the JupyterLite edition (``make lite``, in ``lite/`` of the
+    site): ``<vg_jupyterlite>?path=<notebook>.ipynb``, relative to the page,
+    so that it works under any prefix. Notebook pages only: the theme adds
+    the launch dropdown to those alone (``add_launch_buttons``)."""
+    target = app.config.vg_jupyterlite
+    groups = [b for b in context.get("header_buttons") or []
+              if isinstance(b, dict) and b.get("label") == "launch-buttons"]
+    if not target or not groups or "pathto" not in context:
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".ipynb":
+        return
+    url = f"{context['pathto'](target, 1)}?path={quote(source.name)}"
+    buttons = groups[0].setdefault("buttons", [])
+    if any(b.get("label") == "launch-jupyterlite" for b in buttons):
+        return
+    buttons.append({
+        "type": "link",
+        "text": LITE_TEXT,
+        "tooltip": LITE_TOOLTIP,
+        "icon": "_static/images/logo_jupyterlite.svg",
+        "url": url,
+        "label": "launch-jupyterlite",
+    })
+
+
 def setup(app):
     app.connect("config-inited", _add_static)
     app.add_js_file("vg-nav.js", loading_method="defer")
@@ -548,6 +630,10 @@ def setup(app):
     app.connect("builder-inited", _register_glued_role)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     app.connect("html-page-context", _page_assets, priority=900)
+    # after sphinx-book-theme's add_launch_buttons (priority 501)
+    app.add_config_value("vg_jupyterlite", "lite/notebooks/index.html",
+                         "html")
+    app.connect("html-page-context", _jupyterlite_launch, priority=600)
     # after _accessible_pages (priority 500), whose patterns read the
     # icons' markup before lighter_html hides them
     app.connect("build-finished", _lighter_pages, priority=600)

@@ -61,6 +61,41 @@ def toc_pages(toc_path: Path = TOC) -> list[str]:
     return [p.rsplit(".", 1)[0] if p.endswith((".md", ".ipynb")) else p for p in pages]
 
 
+def built_pages() -> list[str]:
+    """The toc's pages that the site holds (a one-page build, ``make page``,
+    holds only a few); every page of the toc when it holds none of them, so
+    that a missing site fails in the ``site`` fixture with its message."""
+    pages = toc_pages()
+    return [p for p in pages if (SITE / f"{p}.html").is_file()] or pages
+
+
+# Evaluated in a page (Playwright): resolves once MathJax, if the page has
+# maths, has typeset it (the site requests MathJax after DOMContentLoaded,
+# so it may not be there yet) and the fonts are in.
+MATHS_READY_JS = """async () => {
+  if (document.querySelector('.math')) {
+    const deadline = Date.now() + 20000;
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)
+           && Date.now() < deadline)
+      await new Promise(r => setTimeout(r, 50));
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+      await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+}"""
+
+# Lines that tests want shown after the run (pytest hides what passing
+# tests print): the page weights and times of test_weight.py.
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORT:
+        terminalreporter.section("website")
+        for line in REPORT:
+            terminalreporter.write_line(line)
+
+
 def source_of(page: str) -> Path | None:
     for ext in (".ipynb", ".md"):
         if (ROOT / (page + ext)).is_file():

@@ -10,6 +10,10 @@ full result goes to ``test-artifacts/accessibility/<width>/<page>.json`` and a
 summary of every rule that fired to ``.../summary.json``. The phone's menu
 drawer is audited open, too.
 
+A displayed equation that scrolls sideways (on a phone) is focusable, so
+that the arrow keys scroll it (``tools/static/vg-reading.js``; axe's rule
+scrollable-region-focusable), and one that fits is not.
+
 Explorer sliders (``vglib/book/explorer.py``) are named by the label they
 show, and say the value they show (``aria-valuetext``), not a step index:
 checked before and after a key press moves each one.
@@ -34,7 +38,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, SITE, toc_pages
+from .conftest import (ARTIFACTS, MATHS_READY_JS, ROOT, SITE, built_pages,
+                       toc_pages)
 
 AXE = Path(os.environ.get(
     "VG_AXE", ROOT / "_build" / "vendor" / "axe-core" / "axe.min.js"))
@@ -48,25 +53,7 @@ WIDTHS = {"laptop": {"width": 1366, "height": 900},
 OUT = ARTIFACTS / "accessibility"
 
 
-def _built_pages() -> list[str]:
-    """The toc's pages in the site (a one-page build holds only a few)."""
-    return [p for p in toc_pages() if (SITE / f"{p}.html").is_file()]
-
-
-PAGES = _built_pages() or toc_pages()
-
-# Wait for MathJax (if the page loads it) so that axe sees typeset maths.
-READY_JS = """async () => {
-  if (document.querySelector('.math')) {
-    const deadline = Date.now() + 20000;
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)
-           && Date.now() < deadline)
-      await new Promise(r => setTimeout(r, 50));
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise)
-      await MathJax.startup.promise;
-  }
-  await document.fonts.ready;
-}"""
+PAGES = built_pages()
 
 RUN_JS = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -89,6 +76,14 @@ SLIDERS_JS = """() => Array.from(
           value: i.value, max: i.max};
 })"""
 
+# Each displayed equation: does it scroll sideways, can the keyboard reach
+# it (tools/static/vg-reading.js)?
+EQUATIONS_JS = """() => Array.from(
+    document.querySelectorAll('mjx-container[display="true"]')).map(b => ({
+  scrolls: b.scrollWidth > b.clientWidth + 1,
+  tabindex: b.getAttribute('tabindex'),
+  tex: (b.closest('.math') || b).textContent.slice(0, 60)}))"""
+
 _summary: dict[str, dict] = {}
 _visits: dict[tuple[str, str], dict] = {}
 
@@ -101,7 +96,7 @@ def _open(browser, url: str, viewport: dict):
     page = context.new_page()
     page.goto(url)
     page.wait_for_load_state("load")
-    page.evaluate(READY_JS)
+    page.evaluate(MATHS_READY_JS)
     return context, page
 
 
@@ -134,6 +129,7 @@ def visit(browser, site: Path, page_name: str, width: str) -> dict:
     try:
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(RUN_JS)
+        result["equations"] = page.evaluate(EQUATIONS_JS)
         if width == "laptop":
             result["sliders"] = _sliders(page)
     finally:
@@ -177,6 +173,24 @@ def test_no_serious_or_critical_violations(browser, site, axe_js,
                                       encoding="utf-8")
     problem = _blocking(result, f"{page_name} at {width} width", out)
     assert not problem, problem
+
+
+def test_equations_that_scroll_take_the_keyboard(browser, site, axe_js):
+    """A displayed equation wider than a phone's column scrolls sideways;
+    each such one is focusable (tabindex 0), so that arrow keys scroll it,
+    and no equation that fits is (MathJax's menu, which made every one
+    focusable, is not loaded). At least one page has one at the phone's
+    width, or the check would be empty."""
+    seen, bad = 0, []
+    for page_name in PAGES:
+        for e in visit(browser, site, page_name, "phone")["equations"]:
+            seen += e["scrolls"]
+            if e["scrolls"] != (e["tabindex"] == "0"):
+                bad.append(f"{page_name}: {e}")
+    if not seen and len(PAGES) < len(toc_pages()):
+        pytest.skip("no equation scrolls at 390 px in this partial build")
+    assert seen, "no displayed equation scrolls at 390 px on any page"
+    assert not bad, "\n".join(bad[:10])
 
 
 EXPLORER_PAGES = [p for p in PAGES if (SITE / f"{p}.html").is_file()

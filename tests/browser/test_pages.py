@@ -3,8 +3,9 @@
 Each page is loaded once in headless Chromium with every request that leaves
 ``file://`` aborted and recorded; the tests below then check what was seen:
 no console errors and no failed or external requests, maths typeset by the
-site's own MathJax, every image loaded (and at least one figure on a
-notebook page), and each explorer's figure changing when a slider moves.
+site's own MathJax, every image loaded (lazy ones made eager first; at
+least one figure on a notebook page), and each explorer's figure changing
+when a slider moves.
 A full-page screenshot of each page goes to ``test-artifacts/screenshots/``.
 """
 
@@ -95,8 +96,11 @@ MATHS_JS = """async () => {
 
 FONTS_JS = """() => Array.from(document.fonts).map(f => ({family: f.family, status: f.status}))"""
 
+# Figures below the first view are lazy (tools/vg_site.py): made eager
+# first, so that every image is fetched and checked.
 IMAGES_JS = """async () => {
   const imgs = Array.from(document.images);
+  for (const i of imgs) i.loading = 'eager';
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
   return imgs.map(i => ({
     src: i.currentSrc.startsWith('data:') ? i.currentSrc.slice(0, 40) + '...' : i.currentSrc,

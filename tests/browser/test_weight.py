@@ -3,9 +3,12 @@
 The built site is served by ``python -m http.server`` on 127.0.0.1 (as a
 web host would serve it, uncompressed) and each page of the table of
 contents that the site holds is opened once, with an empty cache, in
-headless Chromium at a laptop's size. Everything the page loads is counted
+headless Chromium at a laptop's size, not scrolled (the first view).
+Everything the page requests, before and after its load event, is counted
 (the sum of the response bodies) once it is quiet: the maths typeset and no
-request for half a second.
+request for half a second. Figures further down the page are lazy
+(``loading="lazy"``): the browser fetches them as the reader scrolls
+towards them, so they are not part of the first view.
 
 What is checked (sizes, never times; see CONTRIBUTING.md):
 
@@ -13,16 +16,19 @@ What is checked (sizes, never times; see CONTRIBUTING.md):
 * explorer frames are image files, not base64 inside the HTML: a page loads
   the shown frame of each explorer, and a frame the controls select only
   when they select it (``vglib/book/explorer.py``, ``tools/vg_site.py``);
-* MathJax is loaded by the pages that have maths, and only by them;
+* MathJax is loaded by the pages that have maths, and only by them, as
+  components without its menu (``_config.yml``, ``tools/vendor_mathjax.py``);
 * the theme's 1.5 MB Font Awesome script is not loaded; its icons are drawn
   from the theme's web fonts (the same icons, as CSS glyphs), cut to the
-  icons the site shows.
+  icons the site shows;
+* the figures of a page but its first are lazy.
 
 The last tests check the rewrites of ``tools/vg_site.py`` on their own.
 
-DOMContentLoaded and load times are printed (run with ``-s``) and written
-with the sizes to ``test-artifacts/weight/summary.json``; they depend on the
-machine and its load, so nothing asserts on them.
+DOMContentLoaded and load times are printed after the run (a "website"
+section of pytest's summary) and written with the sizes to
+``test-artifacts/weight/summary.json``; they depend on the machine and its
+load, so nothing asserts on them.
 """
 
 from __future__ import annotations
@@ -38,19 +44,12 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from .conftest import ARTIFACTS, SITE, toc_pages
+from .conftest import ARTIFACTS, MATHS_READY_JS, REPORT, SITE, built_pages
 
 LIMIT = 2_000_000  # bytes per page, everything included
 VIEWPORT = {"width": 1366, "height": 900}
 OUT = ARTIFACTS / "weight"
-
-
-def _built_pages() -> list[str]:
-    """The toc's pages in the site (a one-page build holds only a few)."""
-    return [p for p in toc_pages() if (SITE / f"{p}.html").is_file()]
-
-
-PAGES = _built_pages() or toc_pages()
+PAGES = built_pages()
 _results: dict[str, dict] = {}
 
 
@@ -80,19 +79,6 @@ def server(site):
         proc.wait(10)
         _write_summary()
 
-
-# Wait until MathJax (if loaded) has typeset and its fonts are in.
-READY_JS = """async () => {
-  if (document.querySelector('.math')) {
-    const deadline = Date.now() + 20000;
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)
-           && Date.now() < deadline)
-      await new Promise(r => setTimeout(r, 50));
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise)
-      await MathJax.startup.promise;
-  }
-  await document.fonts.ready;
-}"""
 
 TIMING_JS = """() => {
   const n = performance.getEntriesByType('navigation')[0];
@@ -146,7 +132,7 @@ def measure(browser, server, page_name: str) -> dict:
     page.on("requestfinished", lambda r: requests.append(r))
     try:
         page.goto(url, wait_until="load", timeout=60_000)
-        page.evaluate(READY_JS)
+        page.evaluate(MATHS_READY_JS)
         page.wait_for_load_state("networkidle")
         timing = page.evaluate(TIMING_JS)
         icons = page.evaluate(ICONS_JS)
@@ -209,12 +195,15 @@ def _write_summary():
     rows = [{k: v for k, v in r.items() if k not in ("icons", "frames")}
             for r in _results.values()]
     (OUT / "summary.json").write_text(json.dumps(rows, indent=1))
-    print(f"\npage weight over http://127.0.0.1 ({SITE}):")
-    print(f"{'page':44} {'bytes':>10} {'html':>9} {'req':>4} "
-          f"{'DCL ms':>7} {'load ms':>8}")
+    # Shown after the run (conftest.py): times are printed, never asserted.
+    REPORT.append(f"page weight over http://127.0.0.1 ({SITE}), first view "
+                  f"at {VIEWPORT['width']}x{VIEWPORT['height']}, no cache:")
+    REPORT.append(f"{'page':44} {'bytes':>10} {'html':>9} {'req':>4} "
+                  f"{'DCL ms':>7} {'load ms':>8}")
     for r in rows:
-        print(f"{r['page']:44} {r['bytes']:>10,} {r['html_bytes']:>9,} "
-              f"{r['requests']:>4} {r['dcl_ms']:>7} {r['load_ms']:>8}")
+        REPORT.append(
+            f"{r['page']:44} {r['bytes']:>10,} {r['html_bytes']:>9,} "
+            f"{r['requests']:>4} {r['dcl_ms']:>7} {r['load_ms']:>8}")
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -273,6 +262,45 @@ def test_mathjax_only_where_there_is_maths(browser, server, page_name):
             f"{page_name} has no maths but loaded {len(mathjax)} MathJax "
             f"files ({sum(s for p, s in r['loaded'] if p in mathjax):,} "
             "bytes)")
+
+
+# The combined file (menu included) and the menu's parts: never loaded.
+MATHJAX_UNUSED = ("tex-mml-chtml.js", "/ui/menu.js", "/a11y/sre.js",
+                  "/a11y/explorer.js", "/sre/")
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_mathjax_without_its_menu(browser, server, page_name):
+    r = measure(browser, server, page_name)
+    mathjax = [p for p, _ in r["loaded"] if "/mathjax/" in p]
+    if not mathjax:
+        pytest.skip("no MathJax on this page")
+    unused = [p for p in mathjax if any(u in p for u in MATHJAX_UNUSED)]
+    assert not unused, f"{page_name} loads {unused}"
+    for component in ("startup.js", "input/tex.js", "output/chtml.js",
+                      "a11y/assistive-mml.js"):
+        assert any(p.endswith("/mathjax/" + component) for p in mathjax), (
+            f"{page_name}: MathJax's {component} not loaded ({mathjax})")
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_figures_after_the_first_are_lazy(page_name):
+    """In the built HTML: the article's images but the first, and but the
+    explorers' frames, carry loading="lazy"."""
+    from bs4 import BeautifulSoup
+
+    html = SITE / f"{page_name}.html"
+    if not html.is_file():
+        pytest.skip(f"{page_name} is not in this build")
+    article = BeautifulSoup(html.read_text(encoding="utf-8"),
+                            "html.parser").find("article")
+    images = [i for i in article.find_all("img")
+              if "vgx-frame" not in (i.get("class") or [])]
+    if len(images) < 2:
+        pytest.skip("fewer than two figures")
+    assert images[0].get("loading") is None, f"{page_name}: first figure"
+    eager = [i.get("src") for i in images[1:] if i.get("loading") != "lazy"]
+    assert not eager, f"{page_name}: figures that are not lazy: {eager}"
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -399,3 +427,22 @@ def test_icon_fonts_cut_to_the_icons_shown(tmp_path):
             '55c26ed414f5f8a31ebb" rel="stylesheet" />')
     out = _vg_site().lighter_html(link, theme_css=kept["css"])
     assert out == f'<link href="../_static/{kept["css"]}" rel="stylesheet" />'
+
+
+def test_lazy_images_rewrite():
+    vg_site = _vg_site()
+    page = ('<a><img alt="Binder logo" src="b.svg"></a>'
+            '<article class="bd-article"><p>&lt;img src="x.png"&gt;</p>'
+            '<img alt="first" src="1.png" /><img alt="second" src="2.png" />'
+            '<div class="vg-explorer"><img class="vgx-frame" alt="f" '
+            'src="f.png"></div><img loading="eager" alt="kept" src="3.png">'
+            '</article>')
+    out = vg_site.lazy_images(page)
+    assert out.count('loading="lazy"') == 2
+    assert '<img loading="lazy" alt="Binder logo"' in out  # launch menu
+    assert '<img alt="first" src="1.png" />' in out  # the first figure
+    assert '<img loading="lazy" alt="second" src="2.png" />' in out
+    assert '<img class="vgx-frame"' in out  # explorers' frames as they were
+    assert '&lt;img src="x.png"&gt;' in out  # code shown on a page
+    assert vg_site.lazy_images(out) == out
+    assert vg_site.lighter_html(page) == out
