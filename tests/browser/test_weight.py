@@ -446,3 +446,81 @@ def test_lazy_images_rewrite():
     assert '&lt;img src="x.png"&gt;' in out  # code shown on a page
     assert vg_site.lazy_images(out) == out
     assert vg_site.lighter_html(page) == out
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=200)
+    return buf.getvalue()
+
+
+def test_figures_become_palette_pngs_within_a_level_on_average():
+    import io
+
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    vg = _vg_site()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    z = np.linspace(-4, 4, 200)
+    for k in range(1, 6):
+        ax.plot(z, np.tanh(k * z / 3), label=f"k = {k}")
+    ax.fill_between(z, -0.5, 0.5, alpha=0.2)
+    ax.legend()
+    png = _png(fig)
+    plt.close(fig)
+    small = vg.compact_png(png)
+    assert len(small) < 0.6 * len(png), (len(small), len(png))
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=int)
+    err = np.abs(a - b).max(axis=2)
+    assert a.shape == b.shape
+    assert err.mean() <= vg.PNG_MEAN_ERROR
+    assert np.percentile(err, 99.9) <= vg.PNG_P999_ERROR
+    assert Image.open(io.BytesIO(small)).mode == "P"
+    assert vg.compact_png(small) is small, "a palette image is left alone"
+
+
+def test_images_that_would_lose_detail_or_transparency_stay_as_they_are():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    vg = _vg_site()
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(noise).save(buf, "PNG")
+    png = buf.getvalue()
+    assert vg.compact_png(png) is png, "noise: too far from any 256 colours"
+    rgba = np.dstack([noise // 4 * 4, np.full((64, 64), 128, np.uint8)])
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, "PNG")
+    png = buf.getvalue()
+    assert vg.compact_png(png) is png, "transparency is kept"
+
+
+def test_compact_images_rewrites_a_folder(tmp_path):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    vg = _vg_site()
+    img = np.zeros((40, 300, 3), np.uint8) + 255
+    img[:, ::7] = (0, 114, 178)
+    for i in range(3):
+        buf = io.BytesIO()
+        Image.fromarray(np.roll(img, i, axis=1)).save(buf, "PNG")
+        (tmp_path / f"{i}.png").write_bytes(buf.getvalue())
+    before, after = vg.compact_images(tmp_path)
+    assert after < before
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.png")) == after
+    assert vg.compact_images(tmp_path) == (after, after), "idempotent"
