@@ -62,7 +62,9 @@ def test_loads_splits_and_scales(registry, tmp_path):
     assert len(d.y_train) + len(d.y_test) == n_per_class.sum()
     assert d.X_train.shape[1] == 784 and d.X_train.dtype == np.float32 and d.y_train.dtype == np.int64
     # stratified: every class holds out round(0.2 · n) examples
-    assert np.array_equal(np.bincount(d.y_test, minlength=10), np.round(0.2 * n_per_class).astype(int))
+    # bincount takes intp only (int32 in WebAssembly; labels are int64)
+    counts = np.bincount(d.y_test.astype(np.intp), minlength=10)
+    assert np.array_equal(counts, np.round(0.2 * n_per_class).astype(int))
     # grey levels k/255 exactly (as float32), in [0, 1]
     levels = d.X_train.astype(np.float64) * 255
     assert np.allclose(levels, np.rint(levels), atol=1e-4) and d.X_train.min() >= 0 and d.X_train.max() == 1

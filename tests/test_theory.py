@@ -83,8 +83,37 @@ def test_fixed_point_is_a_fixed_point_and_the_limit_of_the_map(name, s2, b2):
 def test_variance_dies_out_for_tanh_below_one():
     assert fixed_point("tanh", 0.9) == 0.0
     assert fixed_point("tanh", 1.0) == 0.0
+    # from below too: the grid then reaches q ~ 1e-18, where V(q) − q
+    # (≈ −2q²) is far below rounding (it once returned ~6e-17 here)
+    assert fixed_point("tanh", 1.0, q0=0.01) == 0.0
     traj = variance_trajectory("tanh", 1.0, 50, 1.0)
     assert np.all(np.diff(traj) < 0) and traj[-1] < 0.02
+
+
+def _wobbly_map(q_root):
+    """A V with V(q) − q = (q_root − q)/2 (or −q² with no root) plus a
+    rounding-level wobble of ±30ε·q whose sign changes between grid points
+    (Pyodide's NumPy was seen to add up to 9ε·q to tanh's V(q))."""
+    eps = np.finfo(np.float64).eps
+
+    def vmap(act, q, sigma_w2, sigma_b2=0.0, n=None):
+        true = q - q * q if q_root is None else q + (q_root - q) / 2
+        return true + 30 * eps * q * math.sin(1000 * math.log(q))
+    return vmap
+
+
+def test_fixed_point_skips_rounding_noise(monkeypatch):
+    from vglib import theory
+    vmap = _wobbly_map(None)  # V(q) < q for 0 < q < 1: q* = 0
+    grid = np.logspace(0, -16, 200)
+    g = np.array([vmap("tanh", q, 1.0) - q for q in grid])
+    assert (g > 0).any(), "the wobble must flip the sign on the grid"
+    monkeypatch.setattr(theory, "variance_map", vmap)
+    assert fixed_point("tanh", 1.0) == 0.0
+    # a true root is still found, however small, from above and below
+    for q_root in (0.3, 3.0, 1e-10, 1e-14):
+        monkeypatch.setattr(theory, "variance_map", _wobbly_map(q_root))
+        assert fixed_point("tanh", 1.0) == pytest.approx(q_root, rel=1e-12)
 
 
 def test_identity_map_and_trajectory_shape():

@@ -171,6 +171,11 @@ def fixed_point(act, sigma_w2, sigma_b2=0.0, q0=1.0, n=N_NODES, q_max=1e8):
     moves monotonically: up to the first root of ``V(q) − q`` above ``q0`` if
     ``V(q0) > q0``, down to the last root below ``q0`` if ``V(q0) < q0``.
     The root is found by bracketing on a log grid and then ``brentq``.
+    A grid point where ``|V(q) − q|`` is within the rounding bound of
+    :func:`_rounding_bound` is skipped: there the sign of ``V(q) − q`` is
+    rounding noise, which differs between CPUs and in WebAssembly (in
+    tanh's tail, where the true ``V(q) − q ≈ −2q²``, noise of up to 2ε·q
+    was seen natively and 9ε·q under Pyodide), and is never taken as a root.
 
     Returns
     -------
@@ -188,8 +193,11 @@ def fixed_point(act, sigma_w2, sigma_b2=0.0, q0=1.0, n=N_NODES, q_max=1e8):
         if q0 == 0:
             return 0.0
 
+    def v(q):
+        return float(variance_map(act, q, sigma_w2, sigma_b2, n))
+
     def g(q):
-        return float(variance_map(act, q, sigma_w2, sigma_b2, n)) - q
+        return v(q) - q
 
     g0 = g(q0)
     if abs(g0) <= 1e-13 * max(q0, 1.0):
@@ -200,14 +208,30 @@ def fixed_point(act, sigma_w2, sigma_b2=0.0, q0=1.0, n=N_NODES, q_max=1e8):
         grid = q0 * np.logspace(0, -16, 200)
     lo, g_lo = grid[0], g0
     for q in grid[1:]:
-        gq = g(q)
-        if np.sign(gq) != np.sign(g_lo) and gq != 0:
+        vq = v(q)
+        gq = vq - q
+        if abs(gq) <= _rounding_bound(q, n) * max(vq, q):
+            continue  # the sign of V(q) − q is lost in rounding
+        if np.sign(gq) != np.sign(g_lo):
             a, b = sorted((lo, q))
             return float(brentq(g, a, b, xtol=1e-15 * b, rtol=1e-13))
-        if gq == 0:
-            return float(q)
         lo, g_lo = q, gq
     return math.inf if g0 > 0 else 0.0
+
+
+def _rounding_bound(q, n=N_NODES):
+    """A bound on the relative rounding error of ``V(q)`` and of ``V(q) − q``.
+
+    ``V(q)`` is ``σ_w²`` times a sum of ``m`` nonnegative terms ``w f(z)²``
+    (``m`` the nodes of the rule at ``q``): summing them in any order adds
+    at most ``(m − 1)·u`` of the sum, ``u = ε/2`` the unit roundoff (Higham
+    2002, *Accuracy and Stability of Numerical Algorithms*, §4.2). Each
+    term carries a few roundings of its own (weight, activation, square,
+    product), and ``σ_w² ·``, ``+ σ_b²`` and ``− q`` one each: ``9u`` in
+    all is allowed for them. Relative to ``max(V(q), q)``.
+    """
+    m = len(_nodes(n, q)[0])
+    return (m + 8) * np.finfo(np.float64).eps / 2
 
 
 def gradient_gain(act, sigma_w2, sigma_b2=0.0, q=None, n=N_NODES):

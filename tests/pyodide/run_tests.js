@@ -6,8 +6,10 @@
 //   node tests/pyodide/run_tests.js [--edition DIR] [--wheel] [PYTEST ARGS]
 //
 // --edition  the edition's Pyodide folder (default
-//            _build/html/lite/static/pyodide): pyodide.js, the lock, and
-//            the package files whose sha256 `make lite` checked.
+//            $VG_LITE/static/pyodide, with VG_LITE the edition as for
+//            tests/browser/test_lite.py, else _build/html/lite): pyodide.js,
+//            the lock, and the package files whose sha256 `make lite`
+//            checked.
 // --wheel    test the vglib wheel the edition serves (default: the vglib/
 //            of this working tree, mounted read-only).
 // PYTEST ARGS default to every tests/test_*.py that runs in a browser's
@@ -25,7 +27,9 @@ const { execFileSync } = require("child_process");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
-let edition = path.join(ROOT, "_build", "html", "lite", "static", "pyodide");
+let edition = path.join(
+  process.env.VG_LITE ? path.resolve(process.env.VG_LITE)
+    : path.join(ROOT, "_build", "html", "lite"), "static", "pyodide");
 let useWheel = false;
 const pytestArgs = [];
 for (let i = 0; i < argv.length; i++) {
