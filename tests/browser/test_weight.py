@@ -12,7 +12,8 @@ towards them, so they are not part of the first view.
 
 What is checked (sizes, never times; see CONTRIBUTING.md):
 
-* every page weighs at most ``LIMIT`` bytes (2 MB);
+* every page weighs at most ``LIMIT`` bytes (2 MB), at first view and
+  once a reader has scrolled to its end (every lazy figure fetched);
 * explorer frames are image files, not base64 inside the HTML: a page loads
   the shown frame of each explorer, and a frame the controls select only
   when they select it (``vglib/book/explorer.py``, ``tools/vg_site.py``);
@@ -105,6 +106,26 @@ ICONS_JS = """async () => {
 }"""
 
 
+# Scroll down a screen at a time to the end, as a reader reading the page,
+# and wait for the images that scrolled near the screen.
+SCROLL_TO_END_JS = """async () => {
+  const pause = ms => new Promise(r => setTimeout(r, ms));
+  for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+    window.scrollTo(0, y);
+    await pause(30);
+  }
+  window.scrollTo(0, document.body.scrollHeight);
+  await pause(100);
+  // Images not rendered (a closed menu's logos, a collapsed cell's output)
+  // are never fetched while lazy; wait for the others, 10 s at most.
+  const shown = Array.from(document.images).filter(
+    i => !i.complete && i.getClientRects().length > 0);
+  await Promise.race([pause(10000), Promise.all(shown.map(
+    i => new Promise(r => { i.onload = i.onerror = r; })))]);
+  return shown.filter(i => !i.complete).length;
+}"""
+
+
 def _frames(html: str) -> list[list[str]]:
     """Each explorer's frame URLs, as written in its script."""
     return [json.loads(m) for m in re.findall(
@@ -143,6 +164,14 @@ def measure(browser, server, page_name: str) -> dict:
             response = r.response()
             size = len(response.body()) if response else 0
             loaded.append((urlsplit(r.url).path, size))
+        # A reader who scrolls to the end: every lazy figure is fetched.
+        page.evaluate(SCROLL_TO_END_JS)
+        page.wait_for_load_state("networkidle")
+        read = 0
+        for r in requests:
+            if not r.url.startswith("data:"):
+                response = r.response()
+                read += len(response.body()) if response else 0
         # Move the first control of each explorer one step: the frame it
         # selects is fetched then (unless the page has it already).
         moved = []
@@ -172,6 +201,7 @@ def measure(browser, server, page_name: str) -> dict:
     result = {
         "page": page_name,
         "bytes": sum(s for _, s in loaded),
+        "bytes_read_to_end": read,
         "html_bytes": len(html.encode()),
         "requests": len(loaded),
         "dcl_ms": round(timing["dcl"]),
@@ -198,11 +228,12 @@ def _write_summary():
     # Shown after the run (conftest.py): times are printed, never asserted.
     REPORT.append(f"page weight over http://127.0.0.1 ({SITE}), first view "
                   f"at {VIEWPORT['width']}x{VIEWPORT['height']}, no cache:")
-    REPORT.append(f"{'page':44} {'bytes':>10} {'html':>9} {'req':>4} "
-                  f"{'DCL ms':>7} {'load ms':>8}")
+    REPORT.append(f"{'page':44} {'bytes':>10} {'read all':>10} "
+                  f"{'html':>9} {'req':>4} {'DCL ms':>7} {'load ms':>8}")
     for r in rows:
         REPORT.append(
-            f"{r['page']:44} {r['bytes']:>10,} {r['html_bytes']:>9,} "
+            f"{r['page']:44} {r['bytes']:>10,} "
+            f"{r['bytes_read_to_end']:>10,} {r['html_bytes']:>9,} "
             f"{r['requests']:>4} {r['dcl_ms']:>7} {r['load_ms']:>8}")
 
 
@@ -214,6 +245,18 @@ def test_page_weighs_at_most_2_mb(browser, server, page_name):
     assert r["bytes"] <= LIMIT, (
         f"{page_name}: {r['bytes']:,} bytes in {r['requests']} requests "
         f"(more than {LIMIT:,}); the largest: {top}")
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_read_to_the_end_weighs_at_most_2_mb(browser, server,
+                                                  page_name):
+    """The lazy figures too: everything a reader who scrolls through the
+    whole page downloads (before touching an explorer)."""
+    r = measure(browser, server, page_name)
+    assert r["bytes_read_to_end"] >= r["bytes"]
+    assert r["bytes_read_to_end"] <= LIMIT, (
+        f"{page_name}: {r['bytes_read_to_end']:,} bytes once read to the "
+        f"end (more than {LIMIT:,})")
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -524,3 +567,42 @@ def test_compact_images_rewrites_a_folder(tmp_path):
     assert after < before
     assert sum(p.stat().st_size for p in tmp_path.glob("*.png")) == after
     assert vg.compact_images(tmp_path) == (after, after), "idempotent"
+
+
+def test_code_keeps_its_text_without_plain_token_spans():
+    vg = _vg_site()
+    block = ('<div class="highlight"><pre><span></span><span class="n">x</span>'
+             '<span class="w"> </span><span class="o">=</span><span class="w">'
+             ' </span><span class="n">np</span><span class="o">.</span>'
+             '<span class="n">exp</span><span class="p">(</span>'
+             '<span class="mf">1.5</span><span class="p">)</span>\n</pre></div>')
+    prose = '<p><span class="n">kept</span></p>'
+    out = vg.plain_code_tokens(prose + block)
+    assert out.startswith(prose), "only highlighted code blocks change"
+    assert 'class="n"' not in out[len(prose):]
+    assert 'class="p"' not in out and 'class="w"' not in out
+    assert '<span class="o">=</span>' in out, "coloured tokens keep spans"
+    assert '<span class="mf">1.5</span>' in out
+    assert re.sub("<[^>]+>", "", out) == re.sub("<[^>]+>", "", prose + block)
+
+
+def test_name_punctuation_and_whitespace_have_the_code_block_colour():
+    """The spans plain_code_tokens drops were drawn in the highlighting
+    style's base colour, the colour vg-reading.css gives the block."""
+    from .conftest import ROOT
+
+    css = (SITE / "_static" / "pygments.css")
+    if not css.is_file():
+        pytest.skip("no built site")
+    text = css.read_text()
+    for theme in ("light", "dark"):
+        base = re.search(rf'html\[data-theme="{theme}"\] \.highlight '
+                         r'\{[^}]*color: (#[0-9A-Fa-f]+)', text)
+        assert base, f"{theme}: no base colour in pygments.css"
+        for token in "npw":
+            m = re.search(rf'html\[data-theme="{theme}"\] \.highlight '
+                          rf'\.{token} \{{ color: (#[0-9A-Fa-f]+)', text)
+            assert m is None or m.group(1).lower() == base.group(1).lower(), \
+                (theme, token, m.group(1), base.group(1))
+    assert "div.highlight pre {\n  color: inherit;" in (
+        ROOT / "tools/static/vg-reading.css").read_text()
