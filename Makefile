@@ -197,5 +197,5 @@ pyodide-test: $(STAMP) node
 	node tests/pyodide/run_tests.js
 
 node:
-	@command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || { \
+	@command -v node >/dev/null && node -e 'process.exit(parseInt(process.versions.node, 10) >= 18 ? 0 : 1)' || { \
 		echo "make pyodide-test needs Node.js 18 or newer: sudo apt-get install -y nodejs (Debian/Ubuntu)"; exit 1; }
