@@ -181,10 +181,12 @@ lite: $(STAMP)
 # Every chapter opened in the edition in headless Chromium (loopback only),
 # run, and one explorer slider dragged: tests/browser/test_lite.py; two
 # chapters at a time. For CI time, of the chapters in LITE_FIRST only the
-# cells up to and including the first explorer run (their full Run All takes
-# 2 to 11 minutes each in WebAssembly); `make lite-test LITE_FIRST=` runs
-# every cell of every chapter. Times and screenshots: test-artifacts/lite/.
-LITE_FIRST ?= 04b_vanishing_during_training,05_relu,10_investigation,11_choosing_an_activation,12_beyond_activations
+# cells up to and including the first explorer run, and of NAME:N only the
+# first N code cells: chapter 10 up to its MNIST digits loaded from the
+# edition, chapter 11 its imports (both train for 3 to 4 minutes in
+# WebAssembly before their first explorer); `make lite-test LITE_FIRST=`
+# runs every cell of every chapter. Times, screenshots: test-artifacts/lite/.
+LITE_FIRST ?= 04b_vanishing_during_training,05_relu,09_lstm_gating,10_investigation:4,11_choosing_an_activation:2,12_beyond_activations
 lite-test: $(STAMP) chromium
 	@test -f _build/html/lite/index.html || (echo "no JupyterLite edition in _build/html/lite: run 'make lite'"; exit 2)
 	VG_SITE_TESTS=1 VG_LITE_TESTS=1 VG_LITE_FIRST=$(LITE_FIRST) VG_CHROMIUM=$(CHROMIUM) \

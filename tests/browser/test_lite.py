@@ -17,7 +17,9 @@ VG_LITE_TESTS=1`` (``make lite-test``). Settings:
 ``VG_LITE_CHAPTERS``  ``all`` (default: every notebook of the table of
                       contents), or names such as ``05_relu,08_elu``
 ``VG_LITE_FIRST``     chapters (comma-separated) of which only the cells up
-                      to the first explorer run: for CI time on heavy ones
+                      to the first explorer run, or with ``name:N`` only
+                      the first N code cells (no explorer is moved then if
+                      none was reached): for CI time on heavy chapters
 
 Times (first load to idle kernel, Run All) and a screenshot per chapter go
 to ``test-artifacts/lite/``; nothing about a time is asserted but a hang.
@@ -52,7 +54,11 @@ _toc = [p for p in toc_pages() if (s := source_of(p)) is not None
 _wanted = os.environ.get("VG_LITE_CHAPTERS", "all").strip()
 CHAPTERS = [p.split("/")[-1] for p in _toc] if _wanted in ("", "all") \
     else [c.strip() for c in _wanted.split(",") if c.strip()]
-FIRST_ONLY = {c.strip() for c in os.environ.get("VG_LITE_FIRST", "").split(",")
+# name -> 0 (up to the first explorer) or N (name:N, the first N code cells,
+# for chapters whose first explorer comes after their heavy runs).
+FIRST_ONLY = {c.split(":")[0].strip(): int(c.split(":")[1]) if ":" in c
+              else 0
+              for c in os.environ.get("VG_LITE_FIRST", "").split(",")
               if c.strip()}
 STDERR_ALLOWED = ("Matplotlib is building the font cache",)
 
@@ -70,14 +76,19 @@ KERNEL_STATUS = """() => {
   const s = w.sessionContext.session;
   return s && s.kernel ? s.kernel.status : 'none';
 }"""
-# Run All, or every cell up to and including the first explorer.
-RUN = """async (firstOnly) => {
+# Run All; or every cell up to and including the first explorer (n == 0);
+# or up to and including the n-th code cell.
+RUN = """async ([firstOnly, n]) => {
   const app = window.jupyterapp;
   const panel = app.shell.currentWidget;
   const nb = panel.content;
   if (firstOnly) {
-    const i = nb.widgets.findIndex(c => c.model.type === 'code'
-      && /\\bexplorer\\(/.test(c.model.sharedModel.getSource()));
+    const code = nb.widgets.map((c, k) => [c, k])
+      .filter(([c]) => c.model.type === 'code');
+    const hit = n > 0 ? code[Math.min(n, code.length) - 1]
+      : code.find(([c]) => /\\bexplorer\\(/.test(
+          c.model.sharedModel.getSource()));
+    const i = hit ? hit[1] : -1;
     nb.activeCellIndex = i < 0 ? nb.widgets.length - 1 : i;
     await app.commands.execute('notebook:run-all-above');
     await app.commands.execute('notebook:run-cell');
@@ -237,12 +248,14 @@ def offline(browser, lite_url):
 def test_chapter_runs_in_jupyterlite(offline, lite_url, name):
     OUT.mkdir(parents=True, exist_ok=True)
     first_only = name in FIRST_ONLY
+    first_cells = FIRST_ONLY.get(name, 0)
     page_errors = []
     offline.blocked.clear()
     blocked = offline.blocked
     page = offline.context.new_page()
     page.on("pageerror", lambda e: page_errors.append(str(e)[:300]))
-    record = {"chapter": name, "first_cells_only": first_only}
+    record = {"chapter": name, "first_cells_only": first_only,
+              "first_code_cells": first_cells or None}
     try:
         t0 = time.monotonic()
         page.goto(f"{lite_url}/notebooks/index.html?path={name}.ipynb")
@@ -250,7 +263,7 @@ def test_chapter_runs_in_jupyterlite(offline, lite_url, name):
                                polling=500)
         record["kernel_ready_s"] = round(time.monotonic() - t0, 1)
         t1 = time.monotonic()
-        page.evaluate(RUN, first_only)
+        page.evaluate(RUN, [first_only, first_cells])
         page.wait_for_function(KERNEL_IDLE, timeout=RUN_TIMEOUT_S * 1000,
                                polling=1000)
         record["run_s"] = round(time.monotonic() - t1, 1)
@@ -259,7 +272,9 @@ def test_chapter_runs_in_jupyterlite(offline, lite_url, name):
         problems = _problems_of(cells, first_only)
         if status != "idle":
             problems.append(f"kernel {status}")
-        if not problems:
+        if not problems and first_cells and not page.evaluate(TO_WIDGET) >= 0:
+            record["explorer"] = f"not reached in the first {first_cells} cells"
+        elif not problems:
             t2 = time.monotonic()
             moved = _move_slider(page)
             record["slider_s"] = round(time.monotonic() - t2, 1)
