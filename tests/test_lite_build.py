@@ -450,10 +450,15 @@ def test_code_is_left_alone_in_markdown_too():
     assert _text(nb, 0) == src and not ctx.counts
 
 
-def test_readable_is_vglibs():
+def test_numbers_read_as_vglibs():
     from vglib.book import readable
     for text in ("8e-09", "1e-08", "-2.5e+03", "1.0e00", "0.42", "3e5"):
-        assert md.readable(text) == readable(text)
+        for spec in (".0e", ".2e"):
+            shown = md.format_glued(repr(float(text)), spec)
+            assert shown == readable(format(float(text), spec))
+            assert "e" not in shown
+    assert md.format_glued("0.4213", ".1%") == "42.1%"
+    assert md.format_glued("'abc'", "") == "abc"
     assert md.unquote("'0.42'") == "0.42" and md.unquote("12") == "12"
 
 

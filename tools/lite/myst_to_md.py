@@ -40,26 +40,20 @@ from pathlib import Path
 
 # ------------------------------------------------------------- numbers
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+def _vg_site():
+    """The website's extension (``tools/vg_site.py``), whose reading of
+    ``glued(...)`` expressions the edition shares."""
+    import importlib.util
+    import sys
 
-
-def readable(text: str) -> str:
-    """``"8e-09"`` -> ``"8 × 10⁻⁹"``, as ``vglib.book.readable`` (the test
-    compares the two), without importing the course's package."""
-    m = re.fullmatch(r"([-+]?\d+(?:\.\d*)?)[eE]([-+]?)(\d+)", text.strip())
-    if m is None:
-        return text
-    mantissa, sign, digits = m.groups()
-    exponent = int(digits)
-    if exponent == 0:
-        return mantissa
-    power = "10" + (("-" if sign == "-" else "") + str(exponent)).translate(
-        _SUPERSCRIPT)
-    sign_char = "−" if mantissa.startswith("-") else ""
-    mantissa = mantissa.lstrip("+-")
-    if mantissa in ("1", "1.", "1.0"):
-        return sign_char + power
-    return f"{sign_char}{mantissa} × {power}"
+    name = "vg_lite_vg_site"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).resolve().parents[1] / "vg_site.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
 
 
 def unquote(text: str) -> str:
@@ -73,39 +67,24 @@ def unquote(text: str) -> str:
 
 def format_glued(plain: str, spec: str) -> str:
     """What the website shows for ``glued(key, spec)`` when the glue data's
-    ``text/plain`` is ``plain``: myst-nb's ``format_plain_text``, then
-    ``readable`` for an ``e`` spec (``tools/vg_site.py``)."""
+    ``text/plain`` is ``plain``: the value formatted as ``vglib.book.glued``
+    formats it (``8e-09`` as ``8 × 10⁻⁹``)."""
+    from vglib.book import _format  # the book's own number formatting
+
     try:
         value = ast.literal_eval(plain)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         value = plain
-    if not spec:
-        return str(value)
-    kind = spec[-1]
-    if kind == "s":
-        value = str(value)
-    elif kind in "bcdoxX":
-        value = int(value)
-    elif kind in "eEfFgGn%":
-        value = float(value)
-    text = format(value, spec)
-    return readable(text) if kind in "eE" else text
+    return _format(value, spec)
 
 
 def glued_args(expression: str) -> tuple[str, str] | None:
-    """``'glued("k", ".2f")'`` -> ``("k", ".2f")``; None for anything else."""
+    """``'glued("k", ".2f")'`` -> ``("k", ".2f")``; None for anything else
+    (``tools/vg_site.py``'s reading, which the website uses)."""
     try:
-        call = ast.parse(expression.strip(), mode="eval").body
-    except SyntaxError:
+        return _vg_site().glued_args(expression)
+    except ValueError:
         return None
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            and call.func.id == "glued" and not call.keywords
-            and 1 <= len(call.args) <= 2
-            and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                    for a in call.args)):
-        return None
-    return call.args[0].value, (call.args[1].value
-                                if len(call.args) == 2 else "")
 
 
 # ------------------------------------------------- the executed copies
@@ -341,11 +320,7 @@ def _blocks(lines: list[str]):
             i += 1
             continue
         fence = m.group("fence")
-        close = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" +
-                           str(len(fence)) + r",}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
-            j += 1
+        j = _fence_end(lines, i, fence)
         if text:
             yield ("text", text)
             text = []
@@ -450,15 +425,20 @@ def _scan(nb: dict, ctx: Context) -> None:
                     ctx.equations[lab] = ctx.number(len(ctx.equations) + 1)
 
 
-def _directive_body(lines, i):
-    m = FENCE_OPEN.match(lines[i])
-    fence = m.group("fence")
+def _fence_end(lines, i, fence: str) -> int:
+    """The index of the line that closes the fence opened at ``lines[i]``
+    (as many or more of its character), or ``len(lines)``."""
     close = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" +
                        str(len(fence)) + r",}[ \t]*$")
     j = i + 1
     while j < len(lines) and not close.match(lines[j]):
         j += 1
-    return lines[i + 1:j]
+    return j
+
+
+def _directive_body(lines, i):
+    fence = FENCE_OPEN.match(lines[i]).group("fence")
+    return lines[i + 1:_fence_end(lines, i, fence)]
 
 
 def _math_label(after: str) -> str | None:
